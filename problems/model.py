@@ -1,0 +1,177 @@
+"""The problem model: plain, immutable data that every reader produces and every
+later layer (judge, solver) consumes. Nothing here touches the disk."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ProblemType(enum.Enum):
+    """How a problem is judged: by a fixed verdict or by points."""
+
+    PASS_FAIL = "pass-fail"
+    SCORING = "scoring"
+
+
+class CheckerKind(enum.Enum):
+    """How a candidate's output is compared with the answer."""
+
+    TOKENS = "tokens"  # default Kattis diff: whitespace-separated tokens, optional float tolerance
+    KATTIS_VALIDATOR = "kattis"  # output validator: `validator in ans feedback_dir < out`, exit 42/43
+    TESTLIB = "testlib"  # testlib checker: `checker in out ans`, exit 0 AC, 1 WA, 2 PE, 3 fail, 7 points
+    CMS = "cms"  # CMS checker: `checker in ans out`, score in [0,1] on stdout, message on stderr
+
+
+class GraderKind(enum.Enum):
+    """How the candidate's program is put together and run."""
+
+    NONE = "none"  # stand-alone program reading stdin, writing stdout
+    LINKED = "linked"  # compiled together with grader sources (function-call / CMS Batch with grader)
+    INTERACTIVE = "interactive"  # Kattis interactive: the output validator talks to the program
+    COMMUNICATION = "communication"  # CMS Communication: a manager + N stub-linked processes via FIFOs
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one run of a candidate. Times in seconds, sizes in bytes.
+
+    `time_s` is None when the package stores no time limit (Kattis): the judge then
+    derives it as the slowest accepted submission's time times `time_multiplier`,
+    rounded up to whole seconds, as problemtools does. `safety_margin` is how far
+    past the limit a time_limit_exceeded submission must run (Kattis
+    time_safety_margin / time_limit_to_tle)."""
+
+    time_s: float | None
+    memory_bytes: int = 1024 * 1024 * 1024
+    output_bytes: int = 64 * 1024 * 1024
+    compile_time_s: float = 60.0
+    time_multiplier: float = 2.0
+    safety_margin: float = 2.0
+
+
+@dataclass(frozen=True)
+class TestCase:
+    """One test: an input file and (when the package has it) its answer file.
+
+    `name` is unique within the problem (the path below data/ for Kattis, the
+    codename for CMS). `kind` is "sample", "secret" or "generated"."""
+
+    name: str
+    input_path: Path
+    answer_path: Path | None
+    kind: str = "secret"
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Kattis testdata.yaml grading settings for one group (defaults per the spec).
+
+    `grader_flags` keeps the raw flags (e.g. "min", "first_error",
+    "accept_if_any_accepted", "ignore_sample", "sum", "avg", "max",
+    "worst_error", "always_accept"); `score_range` is (min, max)."""
+
+    accept_score: float = 1.0
+    reject_score: float = 0.0
+    score_range: tuple[float, float] | None = None
+    grader_flags: tuple[str, ...] = ()
+    on_reject: str = "break"
+
+
+@dataclass(frozen=True)
+class TestGroup:
+    """A node of the test tree: a Kattis test-data group or an IOI subtask.
+
+    `items` is the ordered list of children: TestCase names (str) or nested
+    TestGroups. For IOI subtasks, `points` is the subtask's score and the
+    group scores `points * min(test scores)` (GroupMin)."""
+
+    name: str
+    items: tuple[str | TestGroup, ...]
+    scoring: Scoring = field(default_factory=Scoring)
+    points: float | None = None
+
+    def test_names(self) -> list[str]:
+        """All test names below this group, in order, duplicates kept."""
+        names: list[str] = []
+        for item in self.items:
+            if isinstance(item, TestGroup):
+                names.extend(item.test_names())
+            else:
+                names.append(item)
+        return names
+
+
+@dataclass(frozen=True)
+class Checker:
+    """The output checker. For TOKENS, `flags` holds Kattis validator_flags such as
+    float_tolerance / float_absolute_tolerance / float_relative_tolerance /
+    case_sensitive / space_change_sensitive; for program checkers `sources` are the
+    files to compile (first one is the main file) and `flags` are extra arguments."""
+
+    kind: CheckerKind = CheckerKind.TOKENS
+    sources: tuple[Path, ...] = ()
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Grader:
+    """Code that the candidate is compiled with or runs against.
+
+    LINKED: `sources` (grader.cpp etc.) are compiled with the candidate, `headers`
+    dirs go on the include path. COMMUNICATION: `manager_sources` build the manager,
+    `sources` (stub.cpp) are linked with each of `num_processes` candidate processes.
+    INTERACTIVE: the problem's Checker (a Kattis output validator) is the peer."""
+
+    kind: GraderKind = GraderKind.NONE
+    sources: tuple[Path, ...] = ()
+    include_dirs: tuple[Path, ...] = ()
+    manager_sources: tuple[Path, ...] = ()
+    num_processes: int = 1
+    languages: tuple[str, ...] = ()  # languages the grader supports; empty = any
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A labelled reference submission shipped with the package.
+
+    `label` is the folder it sits in (Kattis: accepted, wrong_answer,
+    time_limit_exceeded, run_time_error, partially_accepted, slow_accepted...;
+    CMS: model_solution, correct, partially_correct, incorrect, time_limit,
+    runtime_error, memory_limit, failed, protocol_violation). `paths` has one file,
+    or several for multi-file submissions (a folder)."""
+
+    name: str
+    label: str
+    paths: tuple[Path, ...]
+    language: str | None = None
+    expected_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything needed to judge candidates for one problem."""
+
+    name: str
+    title: str
+    root: Path
+    format: str  # "kattis-legacy", "kattis-2023-07", "cms"
+    type: ProblemType
+    statement: str
+    limits: Limits
+    tests: tuple[TestCase, ...]
+    root_group: TestGroup
+    checker: Checker = field(default_factory=Checker)
+    grader: Grader = field(default_factory=Grader)
+    submissions: tuple[Submission, ...] = ()
+    input_validators: tuple[Path, ...] = ()
+    generators: tuple[Path, ...] = ()
+    max_score: float = 1.0
+
+    def test(self, name: str) -> TestCase:
+        """The test called `name`; KeyError if there is none."""
+        for case in self.tests:
+            if case.name == name:
+                return case
+        raise KeyError(f"{self.name}: no test named {name!r}")
