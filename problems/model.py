@@ -70,13 +70,18 @@ class Scoring:
 
     `grader_flags` keeps the raw flags (e.g. "min", "first_error",
     "accept_if_any_accepted", "ignore_sample", "sum", "avg", "max",
-    "worst_error", "always_accept"); `score_range` is (min, max)."""
+    "worst_error", "always_accept"); `score_range` is (min, max), None when
+    unbounded. `input_validator_flags` / `output_validator_flags` are the group's
+    raw testdata.yaml validator flags (output ones are passed to the checker in
+    addition to Checker.flags)."""
 
     accept_score: float = 1.0
     reject_score: float = 0.0
     score_range: tuple[float, float] | None = None
     grader_flags: tuple[str, ...] = ()
     on_reject: str = "break"
+    input_validator_flags: tuple[str, ...] = ()
+    output_validator_flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,472 @@
+"""Output checking as pure functions: the token checker, and the interpretation of
+what program checkers (Kattis output validators, testlib, CMS checkers and
+managers) reported. Running those programs is the sandbox's job; this module only
+reads their exit code and text.
+
+Token checker semantics follow problemtools' `default_validator.cc`:
+
+* tokens are maximal runs of non-whitespace (ASCII space, \\t, \\n, \\v, \\f, \\r);
+* tokens compare case-insensitively (ASCII) unless `case_sensitive`;
+* with a float tolerance set, an answer token that parses completely as a finite
+  C double (integers included: "200" is a float token, so "2e2" matches it; "inf"
+  and "nan" are not float tokens and compare as strings) requires a finite float
+  from the candidate with |a - b| <= abs_tol or |a - b| <= rel_tol * |a| (a = answer);
+  `float_tolerance eps` sets both tolerances;
+* `space_change_sensitive`: whitespace must match byte for byte. Kattis calls any
+  difference wrong answer; here, when every token matches and only whitespace
+  differs, the verdict is PE (the design's presentation error); a token
+  mismatch is still WA.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TypedDict
+
+from judge.verdicts import Verdict
+from problems.errors import ProblemError
+from problems.model import Checker, CheckerKind
+
+_SHOWN_TOKEN_BYTES = 40
+_NON_SPACE = re.compile(rb"\S+")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a checker decided about one output. `score` is None when the checker
+    gave no score (see judge.verdicts for how graders value such results)."""
+
+    verdict: Verdict
+    score: float | None
+    message: str
+
+
+# --- the token checker ---------------------------------------------------------------
+
+
+class TokenParams(TypedDict):
+    """Keyword arguments of `check_tokens`, as parsed from validator flags."""
+
+    case_sensitive: bool
+    space_change_sensitive: bool
+    float_absolute_tolerance: float | None
+    float_relative_tolerance: float | None
+
+
+def parse_validator_flags(
+    flags: tuple[str, ...], source: Path | str = "validator_flags"
+) -> TokenParams:
+    """Turn Kattis default-validator flags into keyword arguments of `check_tokens`.
+
+    `source` names where the flags came from (problem.yaml, testdata.yaml) for the
+    error raised on an unknown flag or a bad tolerance."""
+    params = TokenParams(
+        case_sensitive=False,
+        space_change_sensitive=False,
+        float_absolute_tolerance=None,
+        float_relative_tolerance=None,
+    )
+    position = 0
+    while position < len(flags):
+        flag = flags[position]
+        if flag == "case_sensitive":
+            params["case_sensitive"] = True
+            position += 1
+            continue
+        if flag == "space_change_sensitive":
+            params["space_change_sensitive"] = True
+            position += 1
+            continue
+        if flag not in _TOLERANCE_FLAGS:
+            raise ProblemError(source, f"unknown output validator flag {flag!r}")
+        if position + 1 >= len(flags):
+            raise ProblemError(source, f"flag {flag!r} needs a number after it")
+        value = _parse_tolerance(flags[position + 1], flag, source)
+        absolute, relative = _TOLERANCE_FLAGS[flag]
+        if absolute:
+            params["float_absolute_tolerance"] = value
+        if relative:
+            params["float_relative_tolerance"] = value
+        position += 2
+    return params
+
+
+# flag -> (sets the absolute tolerance, sets the relative tolerance)
+_TOLERANCE_FLAGS: dict[str, tuple[bool, bool]] = {
+    "float_tolerance": (True, True),
+    "float_absolute_tolerance": (True, False),
+    "float_relative_tolerance": (False, True),
+}
+
+
+def _parse_tolerance(text: str, flag: str, source: Path | str) -> float:
+    value = parse_float_token(text.encode())
+    if value is None or value < 0:
+        raise ProblemError(
+            source, f"flag {flag!r} needs a finite non-negative number, got {text!r}"
+        )
+    return value
+
+
+def parse_float_token(token: bytes) -> float | None:
+    """The finite double a whole token spells in C `strtod` syntax, else None.
+
+    Decimal and hexadecimal (0x1.8p3) forms are accepted; inf / nan are not
+    float tokens (problemtools' isfloat), nor are Python-only forms like 1_000."""
+    if b"_" in token:
+        return None
+    value: float | None
+    try:
+        value = float(token)
+    except ValueError:
+        value = _parse_hex_float(token)
+    if value is None or math.isinf(value) or math.isnan(value):
+        return None
+    return value
+
+
+_HEX_FLOAT = re.compile(
+    rb"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?"
+)
+
+
+def _parse_hex_float(token: bytes) -> float | None:
+    if not _HEX_FLOAT.fullmatch(token):
+        return None
+    try:
+        return float.fromhex(token.decode("ascii"))
+    except (ValueError, OverflowError):
+        return None
+
+
+def check_tokens(
+    output: bytes,
+    answer: bytes,
+    *,
+    case_sensitive: bool = False,
+    space_change_sensitive: bool = False,
+    float_absolute_tolerance: float | None = None,
+    float_relative_tolerance: float | None = None,
+) -> CheckResult:
+    """Compare a candidate's output with the answer token by token (Kattis default
+    validator semantics, see the module docstring). Linear in the output size."""
+    got = output.split()
+    expected = answer.split()
+    use_floats = float_absolute_tolerance is not None or float_relative_tolerance is not None
+    if case_sensitive:
+        got_keys, expected_keys = got, expected
+    else:
+        got_keys, expected_keys = output.lower().split(), answer.lower().split()
+    if got_keys != expected_keys:
+        mismatch = _first_token_mismatch(
+            got,
+            expected,
+            got_keys,
+            expected_keys,
+            float_absolute_tolerance if use_floats else None,
+            float_relative_tolerance if use_floats else None,
+            use_floats,
+        )
+        if mismatch is not None:
+            return CheckResult(
+                Verdict.WA, None, _describe_mismatch(output, mismatch, got, expected)
+            )
+    if space_change_sensitive:
+        gap = _first_whitespace_mismatch(output, answer)
+        if gap is not None:
+            return CheckResult(Verdict.PE, None, gap)
+    return CheckResult(Verdict.AC, None, "")
+
+
+@dataclass(frozen=True)
+class _Mismatch:
+    index: int
+    reason: str
+
+
+def _first_token_mismatch(
+    got: list[bytes],
+    expected: list[bytes],
+    got_keys: list[bytes],
+    expected_keys: list[bytes],
+    abs_tol: float | None,
+    rel_tol: float | None,
+    use_floats: bool,
+) -> _Mismatch | None:
+    for index, (got_key, expected_key) in enumerate(zip(got_keys, expected_keys, strict=False)):
+        if got_key == expected_key:
+            continue
+        reason = _token_disagreement(got[index], expected[index], abs_tol, rel_tol, use_floats)
+        if reason is not None:
+            return _Mismatch(index, reason)
+    if len(got) > len(expected):
+        return _Mismatch(len(expected), "extra output")
+    if len(got) < len(expected):
+        if not got:
+            return _Mismatch(0, "missing output: the output has no tokens")
+        return _Mismatch(len(got), "missing output: the output ended early")
+    return None
+
+
+def _token_disagreement(
+    got: bytes, expected: bytes, abs_tol: float | None, rel_tol: float | None, use_floats: bool
+) -> str | None:
+    """Why two differing token strings are not equivalent, or None if they are."""
+    expected_value = parse_float_token(expected) if use_floats else None
+    if expected_value is None:
+        return "tokens differ"
+    got_value = parse_float_token(got)
+    if got_value is None:
+        return "expected a float"
+    difference = abs(expected_value - got_value)
+    if abs_tol is not None and difference <= abs_tol:
+        return None
+    if rel_tol is not None and difference <= rel_tol * abs(expected_value):
+        return None
+    return f"difference {difference:.6g} exceeds tolerance (abs {abs_tol}, rel {rel_tol})"
+
+
+def _show(token: bytes) -> str:
+    text = token[:_SHOWN_TOKEN_BYTES].decode("utf-8", errors="replace")
+    return repr(text + ("..." if len(token) > _SHOWN_TOKEN_BYTES else ""))
+
+
+def _describe_mismatch(
+    output: bytes, mismatch: _Mismatch, got: list[bytes], expected: list[bytes]
+) -> str:
+    index = mismatch.index
+    expected_text = _show(expected[index]) if index < len(expected) else "end of output"
+    got_text = _show(got[index]) if index < len(got) else "end of output"
+    line = _line_of_token(output, index) if index < len(got) else output.count(b"\n") + 1
+    return (
+        f"{mismatch.reason} at token {index + 1} (output line {line}): "
+        f"expected {expected_text}, got {got_text}"
+    )
+
+
+def _line_of_token(data: bytes, index: int) -> int:
+    """1-based line of the token with 0-based `index` (failure path only)."""
+    seen = 0
+    for line_number, line in enumerate(data.split(b"\n"), start=1):
+        seen += len(line.split())
+        if seen > index:
+            return line_number
+    return data.count(b"\n") + 1
+
+
+def _first_whitespace_mismatch(output: bytes, answer: bytes) -> str | None:
+    """Where the whitespace of two token-equal texts first differs, or None."""
+    got_gaps = _NON_SPACE.split(output)
+    expected_gaps = _NON_SPACE.split(answer)
+    for index, (got_gap, expected_gap) in enumerate(zip(got_gaps, expected_gaps, strict=False)):
+        if got_gap != expected_gap:
+            where = "before token 1" if index == 0 else f"after token {index}"
+            return f"whitespace differs {where}: expected {expected_gap!r}, got {got_gap!r}"
+    return None
+
+
+def bind_checker(
+    checker: Checker, source: Path | str = "validator_flags"
+) -> Callable[[bytes, bytes], CheckResult]:
+    """The in-process check function of a TOKENS checker, flags bound from the
+    problem's config. Program checkers run in the sandbox instead: ValueError."""
+    factory = _IN_PROCESS_CHECKERS.get(checker.kind)
+    if factory is None:
+        raise ValueError(f"checker kind {checker.kind.value!r} runs as a program, not in-process")
+    return factory(checker.flags, source)
+
+
+def _bind_tokens(
+    flags: tuple[str, ...], source: Path | str
+) -> Callable[[bytes, bytes], CheckResult]:
+    return partial(check_tokens, **parse_validator_flags(flags, source))
+
+
+_IN_PROCESS_CHECKERS: Mapping[
+    CheckerKind, Callable[[tuple[str, ...], Path | str], Callable[[bytes, bytes], CheckResult]]
+] = {CheckerKind.TOKENS: _bind_tokens}
+
+
+# --- Kattis output validators ------------------------------------------------------
+
+KATTIS_EXIT_AC = 42
+KATTIS_EXIT_WA = 43
+
+
+def interpret_kattis_validator(
+    exit_code: int | None, judgemessage: str, score_file: str | None = None
+) -> CheckResult:
+    """Read a Kattis output validator's result: exit 42 AC, 43 WA, anything else
+    (None included: it did not exit normally) JE.
+
+    `judgemessage` is judgemessage.txt's text; `score_file` the text of score.txt
+    when the validator wrote one (scoring validators): its number becomes the
+    test's score (legacy semantics, it replaces accept_score); an unreadable
+    score is a judge error."""
+    message = judgemessage.strip()
+    if exit_code == KATTIS_EXIT_WA:
+        return CheckResult(Verdict.WA, None, message)
+    if exit_code != KATTIS_EXIT_AC:
+        return CheckResult(
+            Verdict.JE, None, _join(f"output validator {_exit_text(exit_code)}", message)
+        )
+    if score_file is None:
+        return CheckResult(Verdict.AC, None, message)
+    score = _parse_number(score_file.strip())
+    if score is None:
+        return CheckResult(
+            Verdict.JE,
+            None,
+            _join(f"score.txt is not a number: {score_file.strip()[:80]!r}", message),
+        )
+    return CheckResult(Verdict.AC, score, message)
+
+
+# --- testlib -------------------------------------------------------------------------
+
+_TESTLIB_FIXED: Mapping[int, tuple[Verdict, str]] = {
+    0: (Verdict.AC, ""),
+    1: (Verdict.WA, ""),
+    2: (Verdict.PE, ""),
+    3: (Verdict.JE, "checker failed (testlib FAIL)"),
+    4: (Verdict.PE, "extra output (testlib dirt)"),
+    8: (Verdict.PE, "unexpected end of output"),
+    20: (Verdict.WA, "security violation"),
+    21: (Verdict.WA, "protocol violation"),
+}
+TESTLIB_EXIT_POINTS = 7
+
+
+def interpret_testlib(
+    exit_code: int | None, output_text: str, *, points_scale: float = 1.0
+) -> CheckResult:
+    """Read a standard-mode testlib checker's result from its exit code and its
+    stderr (the verdict line, e.g. "wrong answer 1st numbers differ").
+
+    Exit codes (testlib.h defaults): 0 ok, 1 wa, 2 pe, 3 fail -> JE, 4 dirt -> PE
+    (testlib calls it "wrong output format"), 7 points, 8 unexpected eof -> PE,
+    20/21 security/protocol violation (the IOI testlib) -> WA; any other, or None
+    (no normal exit), -> JE.
+    For 7 the text is "points <value> [message]" (`quitp`); the score is
+    value / points_scale and must land in [0, 1]. A checker built with the
+    CMS-modified testlib (see `testlib_is_cms_mode`) exits 0 and prints its score
+    on stdout: read it with `interpret_cms` instead."""
+    message = output_text.strip()
+    if exit_code == TESTLIB_EXIT_POINTS:
+        return _testlib_points(message, points_scale)
+    fixed = None if exit_code is None else _TESTLIB_FIXED.get(exit_code)
+    if fixed is None:
+        return CheckResult(
+            Verdict.JE, None, _join(f"testlib checker {_exit_text(exit_code)}", message)
+        )
+    verdict, note = fixed
+    return CheckResult(verdict, None, _join(note, message))
+
+
+def _testlib_points(message: str, points_scale: float) -> CheckResult:
+    words = message.split()
+    if words and words[0] == "points":
+        words = words[1:]
+    value = _parse_number(words[0]) if words else None
+    if value is None or points_scale <= 0:
+        return CheckResult(Verdict.JE, None, _join("testlib points without a number", message))
+    score = value / points_scale
+    if not 0.0 <= score <= 1.0:
+        return CheckResult(Verdict.JE, None, _join(f"testlib points {value} out of range", message))
+    return _scored(score, message)
+
+
+_CMS_TESTLIB_MARKERS = (
+    "CMS Checkers should always finish with zero exit code",
+    "Modified to be compatible with CMS",
+)
+
+
+def testlib_is_cms_mode(header_text: str) -> bool:
+    """True when a testlib.h is the CMS/IOI variant whose checkers always exit 0
+    and print the score on stdout (so its results go through `interpret_cms`)."""
+    return any(marker in header_text for marker in _CMS_TESTLIB_MARKERS)
+
+
+# --- CMS checkers and managers -------------------------------------------------------
+
+_CMS_TRANSLATIONS: Mapping[str, str] = {
+    "success": "Output is correct",
+    "partial": "Output is partially correct",
+    "wrong": "Output isn't correct",
+}
+
+# First stderr lines with which the CMS-mode testlib reports non-answers.
+_CMS_TESTLIB_FAILURE = "Judge Failure; Contact staff!"
+_CMS_TESTLIB_VIOLATIONS = ("Protocol Violation", "Security Violation")
+
+
+def interpret_cms(exit_code: int | None, stdout: str, stderr: str) -> CheckResult:
+    """Read a CMS checker's (or Communication manager's) result: the score in
+    [0, 1] on stdout's first line, the message on stderr's first line.
+
+    "translate:success|partial|wrong" messages become words. A non-zero (or None:
+    abnormal) exit, a
+    missing or unparsable score, a score outside [0, 1], or the CMS testlib's
+    "Judge Failure" line is JE. Protocol / security violations are WA."""
+    lines = stderr.strip().splitlines()
+    first = lines[0].strip() if lines else ""
+    detail = " ".join(line.strip() for line in lines[1:2])
+    if exit_code != 0:
+        return CheckResult(
+            Verdict.JE, None, _join(f"checker {_exit_text(exit_code)}", stderr.strip()[:200])
+        )
+    if first == _CMS_TESTLIB_FAILURE:
+        return CheckResult(Verdict.JE, None, _join("checker failed", detail))
+    score_line = stdout.strip().splitlines()[0] if stdout.strip() else ""
+    score = _parse_number(score_line.strip())
+    if score is None or not 0.0 <= score <= 1.0:
+        return CheckResult(
+            Verdict.JE,
+            None,
+            _join(f"checker printed no score in [0, 1]: {score_line[:80]!r}", first),
+        )
+    message = _translate_cms(first)
+    if first in _CMS_TESTLIB_VIOLATIONS:
+        return CheckResult(Verdict.WA, 0.0, _join(first.lower(), detail))
+    return _scored(score, _join(message, detail))
+
+
+def _translate_cms(text: str) -> str:
+    if not text.startswith("translate:"):
+        return text
+    key = text[len("translate:") :].strip()
+    return _CMS_TRANSLATIONS.get(key, text)
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _scored(score: float, message: str) -> CheckResult:
+    """AC with `score` when it is positive (clamped at 1), WA with 0 otherwise."""
+    if score <= 0.0:
+        return CheckResult(Verdict.WA, 0.0, message)
+    return CheckResult(Verdict.AC, min(score, 1.0), message)
+
+
+def _parse_number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _exit_text(exit_code: int | None) -> str:
+    if exit_code is None:
+        return "did not exit normally (killed by a signal or a limit)"
+    return f"exited with code {exit_code}"
+
+
+def _join(first: str, second: str) -> str:
+    return ": ".join(part for part in (first, second) if part)

@@ -1,0 +1,198 @@
+"""Compile a program (with its grader files) once per distinct build, inside the
+sandbox, and keep the artifact in the cache so every later run reuses it."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from judge.languages import get_language
+from judge.programs import Program
+from judge.sandbox import Process, ResourceLimits, RunRequest, RunStatus, Sandbox
+
+COMPILE_MEMORY = 2 * 1024**3
+COMPILE_OUTPUT = 256 * 1024**2
+COMPILE_PROCESSES = 64
+
+
+@dataclass(frozen=True)
+class Build:
+    """What to compile: the candidate plus problem files compiled or included with it.
+
+    `extra_sources` are compiled together with the candidate (a grader, a stub);
+    `extra_files` are only copied next to it (headers)."""
+
+    program: Program
+    extra_sources: tuple[tuple[str, bytes], ...] = ()
+    extra_files: tuple[tuple[str, bytes], ...] = ()
+    compile_time_s: float = 60.0
+
+    def key(self) -> str:
+        """Hash of everything that decides the artifact."""
+        language = get_language(self.program.language)
+        digest = hashlib.sha256(self.program.key().encode())
+        digest.update(json.dumps(language.compile).encode())
+        for group in (self.extra_sources, self.extra_files):
+            digest.update(b"|")
+            for name, content in group:
+                digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The outcome of a build: an artifact to run, or a compile error message."""
+
+    key: str
+    language: str
+    ok: bool
+    message: str
+    directory: Path
+    run_argv: tuple[str, ...]
+    artifact: str
+    zygote: bool
+    processes: int
+    judge_error: bool = False
+
+    @property
+    def artifact_path(self) -> Path:
+        """Host path of the artifact (binary, jar or script) to copy into each run."""
+        return self.directory / self.artifact
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _compiled_from_record(directory: Path, record: dict[str, object]) -> Compiled:
+    return Compiled(
+        key=str(record["key"]),
+        language=str(record["language"]),
+        ok=bool(record["ok"]),
+        message=str(record["message"]),
+        directory=directory,
+        run_argv=tuple(str(item) for item in record["run_argv"]),  # type: ignore[attr-defined]
+        artifact=str(record["artifact"]),
+        zygote=bool(record["zygote"]),
+        processes=int(record["processes"]),  # type: ignore[call-overload]
+    )
+
+
+def compile_build(build: Build, sandbox: Sandbox, cache_dir: Path) -> Compiled:
+    """Compile `build` unless an earlier call (in any process) already did."""
+    key = build.key()
+    directory = cache_dir / "programs" / key[:2] / key
+    record_path = directory / "result.json"
+    with _locked(cache_dir / "locks" / f"{key}.lock"):
+        if record_path.exists():
+            return _compiled_from_record(directory, json.loads(record_path.read_text()))
+        compiled = _compile_now(build, key, sandbox, directory)
+        if not compiled.judge_error:
+            record = {
+                "key": key,
+                "language": compiled.language,
+                "ok": compiled.ok,
+                "message": compiled.message,
+                "run_argv": list(compiled.run_argv),
+                "artifact": compiled.artifact,
+                "zygote": compiled.zygote,
+                "processes": compiled.processes,
+            }
+            tmp = record_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(record))
+            os.replace(tmp, record_path)
+        return compiled
+
+
+def _compile_now(build: Build, key: str, sandbox: Sandbox, directory: Path) -> Compiled:
+    language = get_language(build.program.language)
+    main = build.program.main
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="build-", dir=directory.parent))
+    try:
+        files_in: list[tuple[str, str]] = []
+        for name, content in (*build.program.files, *build.extra_sources, *build.extra_files):
+            (staging / name).write_bytes(content)
+            files_in.append((name, str(staging / name)))
+        compile_files = [name for name, _ in build.extra_sources] + [
+            name for name, _ in build.program.files if not name.endswith((".h", ".hpp"))
+        ]
+        artifact_host = staging / "out" / language.artifact
+        artifact_host.parent.mkdir()
+        limits = ResourceLimits(
+            cpu_time_s=build.compile_time_s,
+            wall_time_s=build.compile_time_s * 2,
+            memory_bytes=COMPILE_MEMORY,
+            output_bytes=COMPILE_OUTPUT,
+            processes=COMPILE_PROCESSES,
+        )
+        process = Process(
+            argv=language.compile_argv(main, compile_files),
+            limits=limits,
+            stderr="compile.err",
+            stdout="compile.out",
+        )
+        outputs = (language.artifact, "compile.err", "compile.out")
+        result = sandbox.run(
+            RunRequest(
+                processes=(process,),
+                files_in=tuple(files_in),
+                files_out=tuple((name, str(staging / "out" / name)) for name in outputs),
+            )
+        )
+        base = Compiled(
+            key=key,
+            language=language.key,
+            ok=False,
+            message="",
+            directory=directory,
+            run_argv=language.run_argv(main),
+            artifact=language.artifact if not language.zygote else main,
+            zygote=language.zygote,
+            processes=language.processes,
+        )
+        if result.error is not None:
+            return replace(base, message=f"sandbox error while compiling: {result.error}",
+                            judge_error=True)
+        outcome = result.processes[0]
+        log = "".join(
+            (staging / "out" / name).read_text(errors="replace")
+            for name in ("compile.out", "compile.err")
+            if (staging / "out" / name).exists()
+        )[-8000:]
+        produced = language.zygote or artifact_host.exists()
+        if outcome.status is not RunStatus.OK or not produced:
+            reason = {
+                RunStatus.TIME_LIMIT: "compilation exceeded the time limit",
+                RunStatus.WALL_LIMIT: "compilation exceeded the time limit",
+                RunStatus.MEMORY_LIMIT: "compilation exceeded the memory limit",
+                RunStatus.OUTPUT_LIMIT: "compilation produced too much output",
+            }.get(outcome.status, "")
+            message = (reason + "\n" + (log or outcome.stderr_tail)).strip()
+            directory.mkdir(parents=True, exist_ok=True)
+            return replace(base, message=message or "compilation failed")
+        directory.mkdir(parents=True, exist_ok=True)
+        if language.zygote:
+            shutil.copyfile(staging / main, directory / main)
+        else:
+            shutil.copyfile(artifact_host, directory / language.artifact)
+            os.chmod(directory / language.artifact, 0o755)
+        return replace(base, ok=True, message=log)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+

@@ -1,0 +1,135 @@
+"""Does a graded submission agree with the label its package gave it?
+
+Kattis labels are folders of `submissions/`, CMS/IOI labels folders of
+`solutions/`. The rules (a registry, one predicate per label):
+
+* accepted, model_solution, correct: AC with the full score.
+* slow_accepted: AC with the full score, or rejected only by TLE (problemtools
+  runs these with a widened time limit; a judge that runs them under the normal
+  limit may see TLE, and that still agrees; any other failure does not).
+* wrong_answer: a WA (or PE: Kattis has no PE, our token checker may report it)
+  on some test, and not the full score.
+* time_limit_exceeded: a TLE on some test, and not the full score.
+* run_time_error: an RE or MLE on some test (Kattis reports a memory overrun as a
+  run-time error), and not the full score.
+* partially_accepted, partially_correct: 0 < score < max.
+* incorrect, time_limit, runtime_error, memory_limit, failed,
+  protocol_violation (CMS classes): not the full score.
+
+A result with judge errors agrees with no label: the judge, not the submission,
+failed, so nothing can be concluded. When the package states an expected score
+(`Submission.expected_score`) the score must also equal it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from judge.verdicts import ProblemResult, Verdict
+from problems.model import Problem, Submission
+
+_SCORE_TOLERANCE = 1e-6
+
+# A label predicate returns "" when the result agrees, else the reason it does not.
+LabelRule = Callable[[ProblemResult], str]
+
+
+def _score_text(result: ProblemResult) -> str:
+    return f"{result.score:g}/{result.max_score:g}"
+
+
+def _failing(result: ProblemResult) -> str:
+    failing = sorted({v.value for v in result.verdicts()} - {Verdict.AC.value})
+    return ", ".join(failing) if failing else "none"
+
+
+def _full_score(result: ProblemResult) -> str:
+    if result.verdict.accepted and result.full_score:
+        return ""
+    return f"expected AC with full score, got {result.verdict.value} {_score_text(result)}"
+
+
+def _slow_accepted(result: ProblemResult) -> str:
+    if not _full_score(result):
+        return ""
+    failing = result.verdicts() - {Verdict.AC}
+    if failing == {Verdict.TLE}:
+        return ""
+    return (
+        f"expected AC (TLE tolerated), got {result.verdict.value} {_score_text(result)} "
+        f"with failing verdicts {_failing(result)}"
+    )
+
+
+def _some(verdicts: frozenset[Verdict], name: str) -> LabelRule:
+    def rule(result: ProblemResult) -> str:
+        if result.verdicts() & verdicts and not result.full_score:
+            return ""
+        return (
+            f"expected {name} on some test and less than full score, got "
+            f"{result.verdict.value} {_score_text(result)} with failing verdicts {_failing(result)}"
+        )
+
+    return rule
+
+
+def _partial(result: ProblemResult) -> str:
+    if 0.0 < result.score and not result.full_score:
+        return ""
+    return f"expected a partial score (0 < score < max), got {_score_text(result)}"
+
+
+def _not_full(result: ProblemResult) -> str:
+    if not (result.verdict.accepted and result.full_score):
+        return ""
+    return f"expected less than full score, got {result.verdict.value} {_score_text(result)}"
+
+
+LABEL_RULES: Mapping[str, LabelRule] = {
+    "accepted": _full_score,
+    "model_solution": _full_score,
+    "correct": _full_score,
+    "slow_accepted": _slow_accepted,
+    "wrong_answer": _some(frozenset({Verdict.WA, Verdict.PE}), "WA"),
+    "time_limit_exceeded": _some(frozenset({Verdict.TLE}), "TLE"),
+    "run_time_error": _some(frozenset({Verdict.RE, Verdict.MLE}), "RE or MLE"),
+    "partially_accepted": _partial,
+    "partially_correct": _partial,
+    "incorrect": _not_full,
+    "time_limit": _not_full,
+    "runtime_error": _not_full,
+    "memory_limit": _not_full,
+    "failed": _not_full,
+    "protocol_violation": _not_full,
+}
+
+
+def label_agrees(
+    label: str, result: ProblemResult, problem: Problem, expected_score: float | None = None
+) -> tuple[bool, str]:
+    """Whether `result` is what `label` promises for `problem`, and if not, why.
+
+    `expected_score`, when given, must equal the score too. A result with judge
+    errors never agrees (the reason says so)."""
+    rule = LABEL_RULES.get(label)
+    if rule is None:
+        return False, f"unknown label {label!r}"
+    if result.judge_errors or result.verdict is Verdict.JE:
+        failed = [test.test for test in result.tests if test.judge_error]
+        return False, f"{problem.name}: judge error on {', '.join(failed[:5]) or 'a group'}"
+    reason = rule(result)
+    if reason:
+        return False, f"{problem.name}: label {label}: {reason}"
+    if expected_score is not None and abs(result.score - expected_score) > _SCORE_TOLERANCE:
+        return False, (
+            f"{problem.name}: label {label}: expected score {expected_score:g}, "
+            f"got {_score_text(result)}"
+        )
+    return True, ""
+
+
+def submission_agrees(
+    submission: Submission, result: ProblemResult, problem: Problem
+) -> tuple[bool, str]:
+    """`label_agrees` for a packaged submission: its label and expected score."""
+    return label_agrees(submission.label, result, problem, submission.expected_score)

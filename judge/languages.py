@@ -1,0 +1,110 @@
+"""The table of languages a candidate may be written in (languages.yaml), and
+how a language turns sources into compile and run commands inside the sandbox."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Language:
+    """One entry of languages.yaml. Commands are templates: see `compile_argv`."""
+
+    key: str
+    name: str
+    extensions: tuple[str, ...]
+    main: str
+    compile: tuple[str, ...]
+    run: tuple[str, ...]
+    artifact: str
+    zygote: bool = False
+    processes: int = 1
+    probe: tuple[str, ...] = ()
+
+    def main_file(self, source_name: str) -> str:
+        """The file name the main source gets inside the box (Java needs its class name)."""
+        return self.main.replace("{class}", Path(source_name).stem)
+
+    def compile_argv(self, main: str, files: list[str]) -> tuple[str, ...]:
+        """The compile command for the given box file names."""
+        return _expand(self.compile, main, files)
+
+    def run_argv(self, main: str) -> tuple[str, ...]:
+        """The run command for a program whose main source was `main`."""
+        return _expand(self.run, main, [main])
+
+    def missing_tools(self) -> list[str]:
+        """Binaries this language needs that this machine lacks (empty when usable)."""
+        return [tool for tool in _substitutions_of(self.probe) if not os.access(tool, os.X_OK)]
+
+
+def base_python() -> str:
+    """The interpreter candidates run under: the base installation, not a venv,
+    so that nothing of the judge's own environment is visible to them."""
+    for name in (f"python{sys.version_info.major}.{sys.version_info.minor}", "python3"):
+        candidate = Path(sys.base_prefix) / "bin" / name
+        if candidate.exists():
+            return str(candidate)
+    return sys.executable
+
+
+def _substitutions_of(items: tuple[str, ...]) -> list[str]:
+    return [item.replace("{python}", base_python()) for item in items]
+
+
+def _expand(template: tuple[str, ...], main: str, files: list[str]) -> tuple[str, ...]:
+    argv: list[str] = []
+    for item in _substitutions_of(template):
+        if item == "{files}":
+            argv.extend(files)
+        else:
+            item = item.replace("{files}", " ".join(files))
+            argv.append(item.replace("{main}", main).replace("{class}", Path(main).stem))
+    return tuple(argv)
+
+
+@functools.cache
+def languages() -> Mapping[str, Language]:
+    """All languages of languages.yaml, keyed by their short name ("cpp", "python"...)."""
+    text = resources.files("judge").joinpath("languages.yaml").read_text(encoding="utf-8")
+    table = yaml.safe_load(text)
+    result: dict[str, Language] = {}
+    for key, entry in table.items():
+        result[key] = Language(
+            key=key,
+            name=entry["name"],
+            extensions=tuple(entry.get("extensions", ())),
+            main=entry["main"],
+            compile=tuple(entry.get("compile", ())),
+            run=tuple(entry["run"]),
+            artifact=entry["artifact"],
+            zygote=bool(entry.get("zygote", False)),
+            processes=int(entry.get("processes", 1)),
+            probe=tuple(entry.get("probe", ())),
+        )
+    return result
+
+
+def language_for_path(path: Path | str) -> Language | None:
+    """The language a source file is written in, judged by its extension."""
+    suffix = Path(path).suffix
+    for language in languages().values():
+        if suffix in language.extensions:
+            return language
+    return None
+
+
+def get_language(key: str) -> Language:
+    """The language called `key`; ValueError naming the known ones otherwise."""
+    table = languages()
+    if key not in table:
+        raise ValueError(f"unknown language {key!r}; known: {', '.join(sorted(table))}")
+    return table[key]

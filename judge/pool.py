@@ -1,0 +1,114 @@
+"""Work spread over a process pool sized to the cores: each worker process owns one
+sandbox slot for its whole life, and runs compile jobs and test jobs in it."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from multiprocessing.util import Finalize
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from judge.compile import Build, Compiled, compile_build
+from judge.execute import Setup, run_test
+from judge.sandbox import LocalSandbox, Sandbox
+from judge.verdicts import TestResult
+from problems.model import TestCase
+
+T = TypeVar("T")
+MAX_SLOTS = 64
+
+
+class _Worker:
+    """The sandbox of the current process (one per worker process)."""
+
+    sandbox: Sandbox | None = None
+    slot_lock: IO[str] | None = None
+
+
+def _claim_slot(cache_dir: Path) -> int:
+    """A sandbox slot no other process on this machine holds (uids and cgroups are
+    per slot), held by an flock for the life of the process."""
+    locks = cache_dir / "slots"
+    locks.mkdir(parents=True, exist_ok=True)
+    for slot in range(MAX_SLOTS):
+        handle = open(locks / f"{slot}.lock", "a+")  # noqa: SIM115 - held for the process life
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        _Worker.slot_lock = handle
+        return slot
+    raise RuntimeError(f"all {MAX_SLOTS} sandbox slots are busy")
+
+
+def _init_worker(cache_dir: Path) -> None:
+    sandbox = LocalSandbox(worker=_claim_slot(cache_dir))
+    _Worker.sandbox = sandbox
+    # Pool workers leave through multiprocessing's exit path, which runs finalizers.
+    Finalize(None, sandbox.close, exitpriority=10)
+
+
+def _sandbox() -> Sandbox:
+    assert _Worker.sandbox is not None, "worker not initialised"
+    return _Worker.sandbox
+
+
+def compile_job(build: Build, cache_dir: Path) -> Compiled:
+    """Compile in this worker's sandbox (see judge.compile)."""
+    return compile_build(build, _sandbox(), cache_dir)
+
+
+def test_job(compiled: Compiled, setup: Setup, test: TestCase) -> TestResult:
+    """Run one test in this worker's sandbox (see judge.execute)."""
+    return run_test(compiled, setup, test, _sandbox())
+
+
+class WorkerPool:
+    """A pool of sandboxed workers; `workers=0` runs jobs in this process."""
+
+    def __init__(self, cache_dir: Path, workers: int | None = None) -> None:
+        self.cache_dir = cache_dir
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self._executor: ProcessPoolExecutor | None = None
+        if self.workers > 0:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers, initializer=_init_worker, initargs=(cache_dir,)
+            )
+        else:
+            _init_worker(cache_dir)
+
+    def map_unordered(
+        self, function: Callable[..., T], jobs: Iterable[tuple[Any, ...]]
+    ) -> Iterator[tuple[tuple[Any, ...], T]]:
+        """Run function(*job) for each job; yield (job, result) as they finish."""
+        if self._executor is None:
+            for job in jobs:
+                yield job, function(*job)
+            return
+        futures: dict[Future[T], tuple[Any, ...]] = {
+            self._executor.submit(function, *job): job for job in jobs
+        }
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+    def close(self) -> None:
+        """Stop the workers (and their sandboxes)."""
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+            self._executor = None
+        elif _Worker.sandbox is not None:
+            _Worker.sandbox.close()
+            _Worker.sandbox = None
+            if _Worker.slot_lock is not None:
+                _Worker.slot_lock.close()
+                _Worker.slot_lock = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

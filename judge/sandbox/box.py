@@ -1,0 +1,147 @@
+"""The per-run box directory: checked names, files copied in, results copied out.
+
+The runner (root, outside the chroot) does all of this, so every path that the
+candidate could have influenced is opened component by component with O_NOFOLLOW:
+a symlink planted in the box never makes the runner read or write a host file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path, PurePosixPath
+
+from judge.sandbox.api import RunRequest
+
+BOX_MODE = 0o1777  # everyone may create files; nobody may remove another's (sticky)
+TAIL_BYTES = 4096
+
+
+def checked_name(name: str) -> str:
+    """`name` if it is a plain relative path inside the box, else ValueError."""
+    path = PurePosixPath(name)
+    if not name or path.is_absolute() or ".." in path.parts or name.startswith("pipe:"):
+        raise ValueError(f"bad box file name {name!r}")
+    return str(path)
+
+
+def reset(box: Path) -> None:
+    """Make `box` an empty, fresh directory."""
+    if box.exists():
+        shutil.rmtree(box)
+    box.mkdir()
+    box.chmod(BOX_MODE)
+
+
+def clear(directory: Path) -> None:
+    """Delete everything inside `directory`, keeping the directory itself."""
+    for entry in os.scandir(directory):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+
+
+def _copy_in(host: str, target: Path, owner: int, readable_by_all: bool) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(host, target)
+    executable = os.stat(host).st_mode & 0o100
+    mode = (0o555 if executable else 0o444) if readable_by_all else (0o500 if executable else 0o400)
+    os.chown(target, owner, owner)
+    target.chmod(mode)
+
+
+def populate(box: Path, request: RunRequest, trusted_uid: int) -> None:
+    """Copy the request's inputs in and create its dirs and FIFOs.
+
+    `files_in` are root-owned and read-only for all; `trusted_files_in` belong to
+    the trusted uid alone; `dirs` are writable by trusted processes only."""
+    for name, host in request.files_in:
+        _copy_in(host, box / checked_name(name), 0, readable_by_all=True)
+    for name, host in request.trusted_files_in:
+        _copy_in(host, box / checked_name(name), trusted_uid, readable_by_all=False)
+    for name in request.dirs:
+        directory = box / checked_name(name)
+        directory.mkdir(parents=True, exist_ok=True)
+        os.chown(directory, trusted_uid, trusted_uid)
+        directory.chmod(0o755)
+    for name in request.fifos:
+        fifo = box / checked_name(name)
+        fifo.parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(fifo)
+        fifo.chmod(0o666)
+
+
+def open_in_box(box: Path, name: str, final_flags: int, mode: int = 0o644) -> int:
+    """An fd for box/name, refusing symlinks at every component (OSError)."""
+    parts = PurePosixPath(checked_name(name)).parts
+    current = os.open(box, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in parts[:-1]:
+            following = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=current)
+            os.close(current)
+            current = following
+        return os.open(parts[-1], final_flags | os.O_NOFOLLOW, mode, dir_fd=current)
+    finally:
+        os.close(current)
+
+
+def _copy_fd_to(source_fd: int, host: str) -> None:
+    with open(host, "wb") as target:
+        while os.sendfile(target.fileno(), source_fd, None, 1 << 24) > 0:
+            pass
+
+
+def copy_file_out(box: Path, name: str, host: str) -> bool:
+    """Copy box/name to `host` if it is a regular file; False if it is absent,
+    a symlink or anything else."""
+    try:
+        fd = open_in_box(box, name, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        _copy_fd_to(fd, host)
+        if info.st_mode & 0o100:
+            os.chmod(host, 0o755)
+        return True
+    finally:
+        os.close(fd)
+
+
+def copy_dir_out(box: Path, name: str, host: str) -> bool:
+    """Copy the regular files and directories under box/name to `host`; symlinks
+    and special files are skipped. False if box/name is not a directory."""
+    try:
+        top = open_in_box(box, name, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        for relative, _dirs, files, dir_fd in os.fwalk(".", dir_fd=top, follow_symlinks=False):
+            target_dir = Path(host) / relative
+            target_dir.mkdir(parents=True, exist_ok=True)
+            for file_name in files:
+                try:
+                    fd = os.open(
+                        file_name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd
+                    )
+                except OSError:
+                    continue
+                try:
+                    if stat.S_ISREG(os.fstat(fd).st_mode):
+                        _copy_fd_to(fd, str(target_dir / file_name))
+                finally:
+                    os.close(fd)
+        return True
+    finally:
+        os.close(top)
+
+
+def tail(fd: int) -> str:
+    """The last TAIL_BYTES of the regular file open at `fd`, or "" for a pipe."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        return ""
+    return os.pread(fd, TAIL_BYTES, max(0, info.st_size - TAIL_BYTES)).decode("utf-8", "replace")

@@ -1,0 +1,176 @@
+"""LocalSandbox: the client side of one worker's runner process.
+
+Starts `python -m judge.sandbox.runner` under `unshare` in new net, mount, ipc,
+uts and pid namespaces, and talks to it with one JSON line per request. Several
+instances (worker 0, 1, ...) may run at once, in one process or many: each has
+its own uids, cgroups (named after the owning pid) and tmpfs root. A runner that
+dies is noticed: the run it was serving returns an error, and the next run starts
+a fresh runner."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from judge.sandbox import cgroups, wire
+from judge.sandbox.api import RunRequest, RunResult
+
+DEFAULT_TMPFS_BYTES = 2 * 1024**3
+STARTUP_TIMEOUT_S = 30.0
+REPLY_MARGIN_S = 60.0
+CLOSE_TIMEOUT_S = 5.0
+UNSHARE_ARGS = (
+    "--net",
+    "--mount",
+    "--ipc",
+    "--uts",
+    "--pid",
+    "--fork",
+    "--mount-proc",
+    "--kill-child",
+)
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+
+_nonces = itertools.count()
+
+
+class SandboxUnavailable(RuntimeError):
+    """The runner could not be started on this machine; the message says why."""
+
+
+class LocalSandbox:
+    """The namespace/cgroup/seccomp sandbox of one worker slot (see module doc)."""
+
+    def __init__(self, worker: int = 0, tmpfs_bytes: int = DEFAULT_TMPFS_BYTES) -> None:
+        ok, reason = self.available()
+        if not ok:
+            raise SandboxUnavailable(reason)
+        self.worker = worker
+        self.tmpfs_bytes = tmpfs_bytes
+        self._mount_dir = Path(tempfile.mkdtemp(prefix=f"cpsolve-sandbox-w{worker}-"))
+        self._process: subprocess.Popen[bytes] | None = None
+        cgroups.remove_stale_groups()
+        self._start()
+
+    @staticmethod
+    def available() -> tuple[bool, str]:
+        """Whether this machine can run the local sandbox, and if not, why."""
+        if not sys.platform.startswith("linux"):
+            return False, "the local sandbox needs Linux"
+        if os.geteuid() != 0:
+            return False, "the local sandbox needs root (namespaces, cgroups, uid switch)"
+        if shutil.which("unshare") is None:
+            return False, "util-linux `unshare` is not installed"
+        if cgroups.detect() is None:
+            return False, "no usable cgroups (v2 with memory+pids, or v1 memory/pids/cpuacct)"
+        return True, "ok"
+
+    @property
+    def runner_pid(self) -> int | None:
+        """The pid of the runner's `unshare` process (killing it kills the runner)."""
+        return self._process.pid if self._process is not None else None
+
+    def _start(self) -> None:
+        token = f"w{self.worker}-{os.getpid()}-{next(_nonces)}"
+        command = [
+            shutil.which("unshare") or "unshare",
+            *UNSHARE_ARGS,
+            "--",
+            sys.executable,
+            "-m",
+            "judge.sandbox.runner",
+            f"--worker={self.worker}",
+            f"--token={token}",
+            f"--mount={self._mount_dir}",
+            f"--tmpfs-bytes={self.tmpfs_bytes}",
+        ]
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(PACKAGE_PARENT)}
+        self._process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+        )
+        hello = self._read_line(STARTUP_TIMEOUT_S)
+        if hello is None or not hello.get("ready"):
+            self._kill()
+            reason = hello.get("error") if hello else "no answer"
+            raise SandboxUnavailable(
+                f"sandbox runner for worker {self.worker} failed to start: {reason}"
+            )
+
+    def _read_line(self, timeout_s: float) -> dict[str, Any] | None:
+        """One JSON line from the runner, or None on EOF/timeout."""
+        assert self._process is not None and self._process.stdout is not None
+        stdout = self._process.stdout
+        ready, _, _ = select.select([stdout], [], [], timeout_s)
+        if not ready:
+            return None
+        line = stdout.readline()
+        if not line:
+            return None
+        decoded: dict[str, Any] = json.loads(line)
+        return decoded
+
+    def _kill(self) -> None:
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            os.kill(self._process.pid, signal.SIGKILL)
+        self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None:
+                stream.close()
+        self._process = None
+
+    def run(self, request: RunRequest) -> RunResult:
+        """Run `request` in this worker's sandbox (restarting a dead runner first)."""
+        if self._process is None or self._process.poll() is not None:
+            self._kill()
+            self._start()
+        assert self._process is not None and self._process.stdin is not None
+        longest = max((p.limits.wall_time_s for p in request.processes), default=0.0)
+        try:
+            self._process.stdin.write((json.dumps(wire.request_to_dict(request)) + "\n").encode())
+            self._process.stdin.flush()
+        except BrokenPipeError:
+            self._kill()
+            return RunResult(processes=(), error=f"sandbox runner of worker {self.worker} died")
+        reply = self._read_line(longest + REPLY_MARGIN_S)
+        if reply is None:
+            self._kill()
+            return RunResult(
+                processes=(), error=f"sandbox runner of worker {self.worker} died mid-run"
+            )
+        return wire.result_from_dict(reply)
+
+    def close(self) -> None:
+        """Stop the runner (EOF, then SIGKILL by pid after a grace period) and
+        remove the mount point."""
+        if self._process is not None and self._process.stdin is not None:
+            self._process.stdin.close()
+            deadline = time.monotonic() + CLOSE_TIMEOUT_S
+            while self._process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+        self._kill()
+        if self._mount_dir.exists():
+            self._mount_dir.rmdir()
+
+    def __enter__(self) -> LocalSandbox:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,127 @@
+"""The sandbox's file system: a size-limited tmpfs holding a minimal root.
+
+Runs once per runner, inside its private mount namespace, so nothing here is
+visible on the host. The root has read-only binds of /usr (and the /bin, /lib...
+links or dirs), a few /etc files, the Python installation used by the zygote, a
+fresh /proc that hides other users' processes, four device nodes, a sticky /tmp
+and the per-run /box. The host's /root, /home, /work, /tmp and /etc/shadow are
+simply not there."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from pathlib import Path
+
+MS_RDONLY = 0x1
+MS_NOSUID = 0x2
+MS_NODEV = 0x4
+MS_REMOUNT = 0x20
+MS_BIND = 0x1000
+MS_REC = 0x4000
+MS_PRIVATE = 0x40000
+
+TOP_LEVEL = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
+ETC_FILES = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "alternatives",
+    "localtime",
+    "nsswitch.conf",
+)
+DEVICES = ("null", "zero", "urandom", "random", "full")
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mount.argtypes = (
+    ctypes.c_char_p,
+    ctypes.c_char_p,
+    ctypes.c_char_p,
+    ctypes.c_ulong,
+    ctypes.c_char_p,
+)
+
+
+def mount(source: str | None, target: Path, fstype: str | None, flags: int, data: str = "") -> None:
+    """mount(2); raises OSError naming the target on failure."""
+    result = _libc.mount(
+        source.encode() if source else None,
+        str(target).encode(),
+        fstype.encode() if fstype else None,
+        flags,
+        data.encode() if data else None,
+    )
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {source} on {target}: {os.strerror(errno)}")
+
+
+def bind_read_only(source: Path, target: Path) -> None:
+    """Bind `source` at `target` (created as needed) read-only, nosuid."""
+    if source.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch()
+    mount(str(source), target, None, MS_BIND | MS_REC)
+    mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
+
+
+def _mirror(host: Path, root: Path) -> None:
+    """Recreate a top-level host entry: the same symlink, or a read-only bind."""
+    target = root / host.name
+    if host.is_symlink():
+        target.symlink_to(os.readlink(host))
+    elif host.is_dir():
+        bind_read_only(host, target)
+
+
+def _write_users(etc: Path, users: dict[str, int]) -> None:
+    passwd = [f"{name}:x:{uid}:{uid}::/box:/usr/sbin/nologin" for name, uid in users.items()]
+    group = [f"{name}:x:{uid}:" for name, uid in users.items()]
+    (etc / "passwd").write_text("\n".join(passwd) + "\n")
+    (etc / "group").write_text("\n".join(group) + "\n")
+    (etc / "hostname").write_text("sandbox\n")
+
+
+def build_root(
+    mount_point: Path, tmpfs_bytes: int, extra_dirs: tuple[Path, ...], users: dict[str, int]
+) -> tuple[Path, Path]:
+    """Mount the tmpfs at `mount_point` and build the sandbox root in it.
+
+    Returns (root, private): the chroot target, and a runner-only directory beside
+    it for captured stderr. `extra_dirs` (the Python installation) are bound
+    read-only at their host paths; `users` go into a synthetic /etc/passwd."""
+    mount(None, Path("/"), None, MS_REC | MS_PRIVATE)
+    mount("cpsolve", mount_point, "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmpfs_bytes},mode=0755")
+    root = mount_point / "root"
+    private = mount_point / "private"
+    root.mkdir()
+    private.mkdir(mode=0o700)
+    for name in TOP_LEVEL:
+        host = Path("/") / name
+        if host.exists() or host.is_symlink():
+            _mirror(host, root)
+    etc = root / "etc"
+    etc.mkdir()
+    for name in ETC_FILES:
+        host = Path("/etc") / name
+        if host.exists():
+            bind_read_only(host.resolve(), etc / name)
+    _write_users(etc, users)
+    for directory in extra_dirs:
+        if not str(directory).startswith("/usr/"):
+            bind_read_only(directory, root / directory.relative_to("/"))
+    (root / "proc").mkdir()
+    mount("proc", root / "proc", "proc", MS_NOSUID | MS_NODEV, "hidepid=2")
+    dev = root / "dev"
+    dev.mkdir()
+    for name in DEVICES:
+        (dev / name).touch()
+        mount(f"/dev/{name}", dev / name, None, MS_BIND)
+    for index, name in enumerate(("stdin", "stdout", "stderr")):
+        (dev / name).symlink_to(f"/proc/self/fd/{index}")
+    (dev / "fd").symlink_to("/proc/self/fd")
+    (root / "tmp").mkdir()
+    (root / "tmp").chmod(0o1777)
+    return root, private

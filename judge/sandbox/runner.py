@@ -1,0 +1,330 @@
+"""The per-worker runner: started by LocalSandbox inside fresh namespaces
+(`unshare --net --mount --ipc --uts --pid`), it builds the sandbox root once and
+then serves RunRequests as JSON lines on stdin/stdout until stdin closes.
+
+Per run: fresh box, inputs copied in, one fork per process (see child.py), a wait
+loop that kills at the wall-clock deadline or when a slot's cgroup CPU time passes
+the limit, then every leftover process of every slot is killed, orphans reaped,
+usage read, outputs copied out and the box deleted."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import select
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyseccomp
+
+from judge.sandbox import box, cgroups, child, mounts, outcome, wire, zygote
+from judge.sandbox.api import Process, ProcessResult, RunRequest, RunResult, RunStatus
+from judge.sandbox.seccomp_filter import build_filter
+
+CANDIDATE_UID_BASE = 60000
+TRUSTED_UID_BASE = 61000
+CPU_CHECK_INTERVAL_S = 0.05
+REAP_TIMEOUT_S = 5.0
+PIPE_PREFIX = "pipe:"
+
+
+def candidate_uid(worker: int) -> int:
+    """The uid that candidate processes of `worker` run under."""
+    return CANDIDATE_UID_BASE + worker
+
+
+def trusted_uid(worker: int) -> int:
+    """The uid that trusted processes (checkers, managers) of `worker` run under."""
+    return TRUSTED_UID_BASE + worker
+
+
+@dataclass
+class Started:
+    """A forked process being waited for."""
+
+    index: int
+    process: Process
+    pid: int
+    pidfd: int
+    error_fd: int
+    tail_fd: int | None
+    start: float
+    deadline: float
+    end: float | None = None
+    wait_status: int | None = None
+    wall_killed: bool = False
+
+
+@dataclass
+class OpenFds:
+    """Descriptors the parent opened for one run: the children's ends (closed once
+    every child has started) and the stderr files kept for their tails."""
+
+    child_ends: list[int] = field(default_factory=list)
+    kept: list[int] = field(default_factory=list)
+
+    def close_child_ends(self) -> None:
+        """Close the parent's copies of the children's stdio descriptors."""
+        for fd in self.child_ends:
+            os.close(fd)
+        self.child_ends.clear()
+
+    def close_all(self) -> None:
+        """Close every descriptor of the run."""
+        self.close_child_ends()
+        for fd in self.kept:
+            os.close(fd)
+        self.kept.clear()
+
+
+def pipe_names(request: RunRequest) -> set[str]:
+    """The pipe names of a request; ValueError unless each has exactly one reader
+    (a stdin) and one writer (a stdout or stderr)."""
+    readers = [p.stdin for p in request.processes if p.stdin and p.stdin.startswith(PIPE_PREFIX)]
+    writers = [
+        stream
+        for p in request.processes
+        for stream in (p.stdout, p.stderr)
+        if stream and stream.startswith(PIPE_PREFIX)
+    ]
+    if sorted(readers) != sorted(writers) or len(set(readers)) != len(readers):
+        raise ValueError(f"pipes need one reader and one writer each: {readers} vs {writers}")
+    return {name[len(PIPE_PREFIX) :] for name in readers}
+
+
+def validate(request: RunRequest) -> None:
+    """ValueError naming the problem if the request cannot be run as given."""
+    if not request.processes:
+        raise ValueError("a request needs at least one process")
+    for process in request.processes:
+        if not process.argv or (process.python and len(process.argv) < 2):
+            raise ValueError(f"bad argv {process.argv!r}")
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream and not stream.startswith(PIPE_PREFIX):
+                box.checked_name(stream)
+    pipe_names(request)
+
+
+class Runner:
+    """One worker's sandbox: its root, uids, cgroups and seccomp filter."""
+
+    def __init__(self, worker: int, token: str, mount_point: Path, tmpfs_bytes: int) -> None:
+        self.candidate_uid = candidate_uid(worker)
+        self.trusted_uid = trusted_uid(worker)
+        self.stdlib_path = tuple(zygote.preload())
+        users = {"root": 0, "sandbox": self.candidate_uid, "trusted": self.trusted_uid}
+        python_dirs = (Path(sys.base_prefix), Path(sys.base_prefix).resolve())
+        self.root, self.private = mounts.build_root(mount_point, tmpfs_bytes, python_dirs, users)
+        self.box = self.root / "box"
+        self.syscall_filter: pyseccomp.SyscallFilter = build_filter()
+        self.group = cgroups.Group(token)
+
+    def _stream_fd(
+        self, stream: str | None, writing: bool, pipes: dict[str, tuple[int, int]]
+    ) -> int:
+        if stream is None:
+            return os.open("/dev/null", os.O_WRONLY if writing else os.O_RDONLY)
+        if stream.startswith(PIPE_PREFIX):
+            read_end, write_end = pipes[stream[len(PIPE_PREFIX) :]]
+            return os.dup(write_end if writing else read_end)
+        if writing:
+            flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC
+            return box.open_in_box(self.box, stream, flags)
+        return box.open_in_box(self.box, stream, os.O_RDONLY)
+
+    def _start(
+        self, index: int, process: Process, fds: OpenFds, pipes: dict[str, tuple[int, int]]
+    ) -> Started:
+        stdin = self._stream_fd(process.stdin, False, pipes)
+        stdout = self._stream_fd(process.stdout, True, pipes)
+        fds.child_ends.extend((stdin, stdout))
+        if process.stderr is None:
+            stderr = os.open(
+                self.private / f"stderr{index}", os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600
+            )
+        else:
+            stderr = self._stream_fd(process.stderr, True, pipes)
+        fds.kept.append(stderr)
+        error_read, error_write = os.pipe2(os.O_CLOEXEC)
+        fds.kept.append(error_read)
+        slot = self.group.slot(index)
+        plan = child.ChildPlan(
+            process=process,
+            fds=(stdin, stdout, stderr),
+            join_files=slot.join_files,
+            root=self.root,
+            uid=self.trusted_uid if process.trusted else self.candidate_uid,
+            error_fd=error_write,
+            stdlib_path=self.stdlib_path,
+        )
+        start = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                child.start(plan, self.syscall_filter)
+            finally:
+                os._exit(child.CHILD_FAILED)
+        os.close(error_write)
+        pidfd = os.pidfd_open(pid)
+        fds.kept.append(pidfd)
+        return Started(
+            index=index,
+            process=process,
+            pid=pid,
+            pidfd=pidfd,
+            error_fd=error_read,
+            tail_fd=stderr,
+            start=start,
+            deadline=start + process.limits.wall_time_s,
+        )
+
+    def _wait(self, started: list[Started]) -> None:
+        pending = {s.pidfd: s for s in started}
+        poller = select.poll()
+        for pidfd in pending:
+            poller.register(pidfd, select.POLLIN)
+        while pending:
+            now = time.monotonic()
+            nearest = min(s.deadline for s in pending.values())
+            timeout = max(0.0, min(nearest - now, CPU_CHECK_INTERVAL_S))
+            for pidfd, _event in poller.poll(timeout * 1000):
+                finished = pending.pop(pidfd)
+                poller.unregister(pidfd)
+                _pid, finished.wait_status = os.waitpid(finished.pid, 0)
+                finished.end = time.monotonic()
+            now = time.monotonic()
+            for running in pending.values():
+                slot = self.group.slot(running.index)
+                if now >= running.deadline:
+                    running.wall_killed = True
+                    slot.kill_all()
+                elif slot.usage().cpu_time_s > running.process.limits.cpu_time_s:
+                    slot.kill_all()
+
+    def _reap_orphans(self) -> None:
+        """Reap every child left (all were killed): the runner is pid 1 of its
+        namespace, so orphaned daemons are its children too."""
+        deadline = time.monotonic() + REAP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            try:
+                pid, _status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                time.sleep(0.0005)
+
+    def _result(self, run: Started) -> ProcessResult:
+        usage = self.group.slot(run.index).usage()
+        setup_error = os.read(run.error_fd, 4096).decode("utf-8", "replace") or None
+        status = run.wait_status if run.wait_status is not None else 0
+        signal_number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        ending = outcome.Ending(
+            exit_code=exit_code,
+            signal=signal_number,
+            cpu_time_s=usage.cpu_time_s,
+            oom_killed=usage.oom_killed,
+            wall_killed=run.wall_killed,
+            setup_error=setup_error,
+        )
+        tail = setup_error or (box.tail(run.tail_fd) if run.tail_fd is not None else "")
+        return ProcessResult(
+            status=outcome.classify(run.process.limits, ending),
+            exit_code=exit_code,
+            signal=signal_number,
+            cpu_time_s=usage.cpu_time_s,
+            wall_time_s=(run.end or time.monotonic()) - run.start,
+            memory_bytes=usage.peak_memory_bytes,
+            stderr_tail=tail,
+        )
+
+    def _copy_out(self, request: RunRequest) -> None:
+        for name, host in request.files_out:
+            box.copy_file_out(self.box, name, host)
+        for name, host in request.dirs_out:
+            box.copy_dir_out(self.box, name, host)
+
+    def execute(self, request: RunRequest) -> RunResult:
+        """Run one request; sandbox failures come back in RunResult.error."""
+        try:
+            validate(request)
+        except ValueError as error:
+            return RunResult(processes=(), error=f"bad request: {error}")
+        fds = OpenFds()
+        started: list[Started] = []
+        try:
+            box.reset(self.box)
+            box.populate(self.box, request, self.trusted_uid)
+            for index, process in enumerate(request.processes):
+                limits = process.limits
+                self.group.slot(index).prepare(limits.memory_bytes, limits.processes)
+            pipes = {name: os.pipe() for name in pipe_names(request)}
+            fds.child_ends.extend(fd for pair in pipes.values() for fd in pair)
+            for index, process in enumerate(request.processes):
+                started.append(self._start(index, process, fds, pipes))
+            fds.close_child_ends()
+            self._wait(started)
+            for index in range(len(request.processes)):
+                self.group.slot(index).kill_all()
+            self._reap_orphans()
+            results = tuple(self._result(run) for run in started)
+            self._copy_out(request)
+        except (OSError, ValueError) as error:
+            for index in range(len(started)):
+                self.group.slot(index).kill_all()
+            self._reap_orphans()
+            return RunResult(processes=(), error=f"sandbox: {error}")
+        finally:
+            fds.close_all()
+            box.reset(self.box)
+            box.clear(self.root / "tmp")
+        errors = [r.stderr_tail for r in results if r.status is RunStatus.SANDBOX_ERROR]
+        return RunResult(processes=results, error="; ".join(errors) or None)
+
+    def close(self) -> None:
+        """Kill what is left and remove the cgroups."""
+        self.group.remove()
+
+
+def serve(runner: Runner) -> None:
+    """Answer one JSON request per stdin line with one JSON result line."""
+    for line in sys.stdin.buffer:
+        try:
+            request = wire.request_from_dict(json.loads(line))
+        except (KeyError, TypeError, ValueError) as error:
+            result = RunResult(processes=(), error=f"bad request: {error!r}")
+        else:
+            result = runner.execute(request)
+        sys.stdout.write(json.dumps(wire.result_to_dict(result)) + "\n")
+        sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: build the sandbox, say "ready" (or why not), serve, clean up."""
+    parser = argparse.ArgumentParser(description="cpsolve sandbox runner (started by LocalSandbox)")
+    parser.add_argument("--worker", type=int, required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--mount", type=Path, required=True)
+    parser.add_argument("--tmpfs-bytes", type=int, required=True)
+    args = parser.parse_args(argv)
+    os.chdir("/")
+    try:
+        runner = Runner(args.worker, args.token, args.mount, args.tmpfs_bytes)
+    except (OSError, ValueError) as error:
+        sys.stdout.write(json.dumps({"ready": False, "error": str(error)}) + "\n")
+        sys.stdout.flush()
+        return 1
+    sys.stdout.write(json.dumps({"ready": True}) + "\n")
+    sys.stdout.flush()
+    try:
+        serve(runner)
+    finally:
+        runner.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""Judging sessions: compile a problem's checker and manager, resolve its time
+limit, and judge many programs on all its tests through the worker pool, with
+every run cached. This is the judge's public entry point."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from tqdm import tqdm
+
+from judge.cache import ResultCache, file_digest, result_key
+from judge.compile import Build, Compiled
+from judge.execute import Setup
+from judge.grading import grade
+from judge.languages import get_language, language_for_path
+from judge.paths import cache_root
+from judge.pool import WorkerPool, compile_job, test_job
+from judge.programs import Program, SourceError, program_from_paths
+from judge.verdicts import ProblemResult, TestResult, Verdict
+from problems.model import CheckerKind, GraderKind, Problem, Submission, TestCase
+
+PROVISIONAL_TIME_S = 10.0
+SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".java", ".py")
+ACCEPTED_LABELS = ("accepted",)
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """One program judged on one problem: per-test results and the graded score."""
+
+    name: str
+    language: str
+    tests: tuple[TestResult, ...]
+    result: ProblemResult
+    compile_message: str = ""
+
+
+@dataclass
+class JudgeOptions:
+    """How a session runs: worker processes (0 = in this process), cache folder,
+    whether to show progress bars."""
+
+    workers: int | None = None
+    cache_dir: Path = field(default_factory=cache_root)
+    progress: bool = False
+
+
+def _helper_build(sources: tuple[Path, ...], include_dirs: tuple[Path, ...] = ()) -> Build:
+    """A build of the problem's own C++/Python program (checker, validator, manager):
+    the first source is the main file; headers next to it are copied along."""
+    main, *others = sources
+    program = program_from_paths([main], name=main.stem)
+    folders = {main.parent, *include_dirs}
+    extra_files = tuple(
+        (path.name, path.read_bytes())
+        for folder in sorted(folders)
+        for path in sorted(folder.iterdir())
+        if path.is_file() and path.suffix in (".h", ".hpp", ".hh") and path not in sources
+    )
+    extra_sources = tuple((path.name, path.read_bytes()) for path in others)
+    return Build(program, extra_sources=extra_sources, extra_files=extra_files)
+
+
+def grader_build(problem: Problem, program: Program) -> Build | str:
+    """The build of a candidate for this problem (grader/stub linked in where the
+    problem has one), or the reason it cannot be built."""
+    grader = problem.grader
+    if grader.kind not in (GraderKind.LINKED, GraderKind.COMMUNICATION):
+        return Build(program, compile_time_s=problem.limits.compile_time_s)
+    language = get_language(program.language)
+    if grader.languages and language.key not in grader.languages and not (
+        language.key.startswith("cpp") and "cpp" in grader.languages
+    ):
+        return f"this problem's grader supports {', '.join(grader.languages)}, not {language.key}"
+    sources = tuple((path.name, path.read_bytes()) for path in grader.sources)
+    files = tuple(
+        (path.name, path.read_bytes())
+        for folder in grader.include_dirs
+        for path in sorted(folder.iterdir())
+        if path.is_file() and path not in grader.sources and path not in grader.manager_sources
+        and path.suffix in (".h", ".hpp", ".hh")
+    )
+    return Build(program, extra_sources=sources, extra_files=files,
+                 compile_time_s=problem.limits.compile_time_s)
+
+
+def submission_program(submission: Submission) -> Program:
+    """The Program of a labelled submission (SourceError if it cannot be judged)."""
+    paths = [path for path in submission.paths if path.suffix in SOURCE_SUFFIXES] or list(
+        submission.paths
+    )
+    language = submission.language
+    if language is not None and language_for_path(paths[0]) is None:
+        raise SourceError(paths[0], f"language {language!r} is not supported by this judge")
+    if language == "python2":
+        raise SourceError(paths[0], "Python 2 is not supported by this judge")
+    return program_from_paths(paths, name=submission.name)
+
+
+class Judge:
+    """Judges programs on problems. One instance holds a worker pool and the result
+    cache; use it as a context manager."""
+
+    def __init__(self, options: JudgeOptions | None = None) -> None:
+        self.options = options or JudgeOptions()
+        self.cache_dir = self.options.cache_dir
+        self.pool = WorkerPool(self.cache_dir, self.options.workers)
+        self.results = ResultCache(self.cache_dir / "results.sqlite")
+        self._setups: dict[str, Setup] = {}
+        self._test_digests: dict[Path, str] = {}
+
+    def __enter__(self) -> Judge:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers and close the cache."""
+        self.pool.close()
+        self.results.close()
+
+    # -- set-up --------------------------------------------------------------------------
+
+    def _compile_all(self, builds: list[Build]) -> list[Compiled]:
+        jobs = [(build, self.cache_dir) for build in builds]
+        done = {job[0].key(): compiled for job, compiled in self.pool.map_unordered(compile_job, jobs)}
+        return [done[build.key()] for build in builds]
+
+    def setup(self, problem: Problem) -> Setup:
+        """Compile the problem's checker and manager and resolve its time limit (once)."""
+        key = str(problem.root)
+        if key in self._setups:
+            return self._setups[key]
+        checker: Compiled | None = None
+        manager: Compiled | None = None
+        needs_checker = problem.checker.kind is not CheckerKind.TOKENS or (
+            problem.grader.kind is GraderKind.INTERACTIVE
+        )
+        builds: list[Build] = []
+        if needs_checker:
+            if not problem.checker.sources:
+                raise SourceError(problem.root, "the problem needs a checker but has no sources")
+            builds.append(_helper_build(problem.checker.sources))
+        if problem.grader.kind is GraderKind.COMMUNICATION:
+            builds.append(_helper_build(problem.grader.manager_sources, problem.grader.include_dirs))
+        compiled = self._compile_all(builds)
+        if needs_checker:
+            checker = compiled.pop(0)
+        if problem.grader.kind is GraderKind.COMMUNICATION:
+            manager = compiled.pop(0)
+        for helper in (checker, manager):
+            if helper is not None and not helper.ok:
+                raise SourceError(problem.root, f"the problem's checker/manager does not compile:\n"
+                                  f"{helper.message[-3000:]}")
+        time_s = problem.limits.time_s
+        setup = Setup(problem, time_s if time_s is not None else PROVISIONAL_TIME_S, checker, manager)
+        if time_s is None:
+            setup = replace(setup, time_s=self._derive_time_limit(setup))
+        self._setups[key] = setup
+        return setup
+
+    def _derive_time_limit(self, setup: Setup) -> float:
+        """Kattis: the slowest accepted submission's CPU time times time_multiplier,
+        rounded up to whole seconds (remembered in the cache folder)."""
+        problem = setup.problem
+        accepted = [sub for sub in problem.submissions if sub.label in ACCEPTED_LABELS]
+        programs = []
+        for submission in accepted:
+            try:
+                programs.append(submission_program(submission))
+            except SourceError:
+                continue
+        digest = hashlib.sha256(problem.name.encode())
+        for program in programs:
+            digest.update(program.key().encode())
+        for test in problem.tests:
+            digest.update(self._test_digest(test).encode())
+        record = self.cache_dir / "timelimits" / f"{digest.hexdigest()}.json"
+        if record.exists():
+            return float(json.loads(record.read_text())["time_s"])
+        results = self._judge_with(setup, programs)
+        slowest = max(
+            (test.cpu_time_s for result in results for test in result.tests
+             if test.verdict is Verdict.AC),
+            default=0.0,
+        )
+        time_s = float(max(1, math.ceil(slowest * problem.limits.time_multiplier)))
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({"problem": problem.name, "time_s": time_s,
+                                      "slowest_accepted_s": slowest}))
+        return time_s
+
+    # -- judging -------------------------------------------------------------------------
+
+    def _test_digest(self, test: TestCase) -> str:
+        if test.input_path not in self._test_digests:
+            self._test_digests[test.input_path] = file_digest(test.input_path, test.answer_path)
+        return self._test_digests[test.input_path]
+
+    def _checker_key(self, setup: Setup) -> str:
+        parts = [setup.problem.checker.kind.value, *setup.problem.checker.flags,
+                 setup.problem.grader.kind.value]
+        for helper in (setup.checker, setup.manager):
+            parts.append(helper.key if helper else "-")
+        return "|".join(parts)
+
+    def judge_programs(self, problem: Problem, programs: list[Program],
+                       tests: Iterable[TestCase] | None = None) -> list[SubmissionResult]:
+        """Judge each program on the problem's tests (all by default)."""
+        return self._judge_with(self.setup(problem), programs, tests)
+
+    def _judge_with(self, setup: Setup, programs: list[Program],
+                    tests: Iterable[TestCase] | None = None) -> list[SubmissionResult]:
+        problem = setup.problem
+        test_list = list(tests) if tests is not None else list(problem.tests)
+        builds: list[Build | str] = [grader_build(problem, program) for program in programs]
+        compiled_list = self._compile_all([b for b in builds if isinstance(b, Build)])
+        compiled_by_index: dict[int, Compiled | str] = {}
+        iterator = iter(compiled_list)
+        for index, build in enumerate(builds):
+            compiled_by_index[index] = build if isinstance(build, str) else next(iterator)
+        checker_key = self._checker_key(setup)
+        limits_key = (setup.time_s, problem.limits.memory_bytes, problem.limits.output_bytes)
+        found: dict[tuple[int, str], TestResult] = {}
+        jobs: list[tuple[Compiled, Setup, TestCase]] = []
+        job_index: dict[tuple[str, str], list[int]] = {}
+        for index, compiled in compiled_by_index.items():
+            if isinstance(compiled, str) or not compiled.ok:
+                continue
+            for test in test_list:
+                key = result_key(compiled.key, self._test_digest(test), limits_key, checker_key)
+                cached = self.results.get(key)
+                if cached is not None:
+                    found[(index, test.name)] = replace(cached, test=test.name)
+                    continue
+                pending = job_index.setdefault((compiled.key, test.name), [])
+                if not pending:
+                    jobs.append((compiled, setup, test))
+                pending.append(index)
+        bar = tqdm(total=len(jobs), desc=f"judging {problem.name}", unit="run",
+                   disable=not self.options.progress, leave=False)
+        for (compiled, _setup, test), result in self.pool.map_unordered(test_job, jobs):
+            key = result_key(compiled.key, self._test_digest(test), limits_key, checker_key)
+            self.results.put(key, result)
+            for index in job_index[(compiled.key, test.name)]:
+                found[(index, test.name)] = result
+            bar.update(1)
+        bar.close()
+        outcome: list[SubmissionResult] = []
+        for index, program in enumerate(programs):
+            compiled = compiled_by_index[index]
+            if isinstance(compiled, str) or not compiled.ok:
+                message = compiled if isinstance(compiled, str) else compiled.message
+                results = {test.name: _compile_error(test, message) for test in test_list}
+            else:
+                message = ""
+                results = {test.name: found[(index, test.name)] for test in test_list}
+            outcome.append(SubmissionResult(
+                name=program.name, language=program.language,
+                tests=tuple(results[test.name] for test in test_list),
+                result=grade(problem, results), compile_message=message))
+        return outcome
+
+    def judge_submissions(
+        self, problem: Problem, submissions: list[Submission],
+        on_skip: Callable[[Submission, str], None] | None = None,
+    ) -> list[tuple[Submission, SubmissionResult]]:
+        """Judge labelled submissions; ones that cannot be judged here (unsupported
+        language, unreadable file) are reported through `on_skip`."""
+        programs: list[Program] = []
+        kept: list[Submission] = []
+        for submission in submissions:
+            try:
+                programs.append(submission_program(submission))
+                kept.append(submission)
+            except SourceError as error:
+                if on_skip is not None:
+                    on_skip(submission, error.message)
+        results = self.judge_programs(problem, programs)
+        return list(zip(kept, results, strict=True))
+
+
+def _compile_error(test: TestCase, message: str) -> TestResult:
+    return TestResult(test=test.name, verdict=Verdict.CE, message=message[-2000:])

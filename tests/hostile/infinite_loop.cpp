@@ -1,0 +1,5 @@
+// Spin forever.
+int main() {
+    volatile unsigned long counter = 0;
+    for (;;) counter = counter + 1;
+}

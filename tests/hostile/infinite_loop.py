@@ -1,0 +1,4 @@
+# Spin forever.
+counter = 0
+while True:
+    counter += 1

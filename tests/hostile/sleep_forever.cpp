@@ -1,0 +1,5 @@
+// Sleep forever without using CPU.
+#include <unistd.h>
+int main() {
+    for (;;) pause();
+}

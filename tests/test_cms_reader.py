@@ -1,0 +1,219 @@
+"""Tests of the CMS/IOI package reader, on the IOI 2024 packages in
+../shared/problems (facts re-read from problem.json and subtasks/ here) and on
+small packages built in tmp_path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from problems.cms import checker_kind, load_cms
+from problems.load import load_problem
+from problems.model import CheckerKind, GraderKind, ProblemType
+from problems.model import TestGroup as Group
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "problems"
+IOI_DIRS = (
+    sorted(path.parent.resolve() for path in SHARED.glob("ioi2024/*/problem.json"))
+    if SHARED.is_dir()
+    else []
+)
+MIB = 1024 * 1024
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    """Create `files` (relative path -> text) below root; returns root."""
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def _batch_package(root: Path, extra: dict[str, str] | None = None, params: str = "") -> Path:
+    """A tiny Batch task: two tests, two subtasks."""
+    config = {
+        "code": "tiny",
+        "name": "Tiny",
+        "time_limit": 0.5,
+        "memory_limit": 268435456,
+        "task_type": "Batch",
+        "task_type_params": params,
+    }
+    return _write(
+        root,
+        {
+            "problem.json": json.dumps(config),
+            "tests/0-01.in": "1 2\n",
+            "tests/0-01.out": "3\n",
+            "tests/1-01.in": "5 5\n",
+            "tests/1-01.out": "10\n",
+            "subtasks/00-samples.json": json.dumps({"score": 0, "testcases": ["0-01"]}),
+            "subtasks/01-all.json": json.dumps({"score": 100, "testcases": ["0-01", "1-01"]}),
+            **(extra or {}),
+        },
+    )
+
+
+# ---- the IOI 2024 packages -----------------------------------------------------
+
+
+@pytest.mark.parametrize("root", IOI_DIRS, ids=lambda path: path.name)
+def test_ioi_task_limits_subtasks_and_tests(root: Path) -> None:
+    problem = load_problem(root)
+    config = json.loads((root / "problem.json").read_text())
+    assert problem.format == "cms"
+    assert problem.type is ProblemType.SCORING
+    assert problem.name == config["code"]
+    assert problem.title == config["name"]
+    assert problem.limits.time_s == config["time_limit"]
+    assert problem.limits.memory_bytes == config["memory_limit"]
+    subtask_files = sorted((root / "subtasks").glob("*.json"))
+    subtasks = [json.loads(path.read_text()) for path in subtask_files]
+    groups = [item for item in problem.root_group.items if isinstance(item, Group)]
+    assert [group.name for group in groups] == [path.stem for path in subtask_files]
+    for group, subtask in zip(groups, subtasks, strict=True):
+        assert group.points == subtask["score"]
+        assert list(group.items) == subtask["testcases"]
+        assert group.scoring.grader_flags == ("min",)
+    assert problem.max_score == sum(subtask["score"] for subtask in subtasks)
+    inputs = sorted(path.stem for path in (root / "tests").glob("*.in"))
+    assert [case.name for case in problem.tests] == inputs
+    for case in problem.tests:
+        assert case.answer_path == root / "tests" / f"{case.name}.out"
+    samples = {
+        name
+        for path, data in zip(subtask_files, subtasks, strict=True)
+        if "sample" in path.stem
+        for name in data["testcases"]
+    }
+    assert {case.name for case in problem.tests if case.kind == "sample"} == samples
+
+
+@pytest.mark.parametrize("root", IOI_DIRS, ids=lambda path: path.name)
+def test_ioi_task_grader_from_task_type(root: Path) -> None:
+    problem = load_cms(root)
+    config = json.loads((root / "problem.json").read_text())
+    params = json.loads(config["task_type_params"])
+    graders = root / "graders"
+    if config["task_type"] == "Communication":
+        assert problem.grader.kind is GraderKind.COMMUNICATION
+        assert (
+            problem.grader.num_processes
+            == params["task_type_parameters_Communication_num_processes"]
+        )
+        assert problem.grader.manager_sources == (graders / "manager.cpp",)
+        assert problem.grader.sources == (graders / "stub.cpp",)
+    else:
+        assert params["task_type_parameters_Batch_compilation"] == "grader"
+        assert problem.grader.kind is GraderKind.LINKED
+        assert problem.grader.sources == (graders / "grader.cpp",)
+    assert problem.grader.include_dirs == (graders,)
+    assert problem.grader.languages == ("cpp",)
+
+
+@pytest.mark.parametrize("root", IOI_DIRS, ids=lambda path: path.name)
+def test_ioi_solution_labels_match_the_class_folders(root: Path) -> None:
+    problem = load_cms(root)
+    expected = {
+        folder.name: len(list(folder.iterdir()))
+        for folder in (root / "solutions").iterdir()
+        if folder.is_dir()
+    }
+    counts: dict[str, int] = {}
+    for submission in problem.submissions:
+        counts[submission.label] = counts.get(submission.label, 0) + 1
+        assert submission.language == "cpp"
+    assert counts == expected
+
+
+def test_aplusb_checker_speaks_the_cms_protocol() -> None:
+    root = (SHARED / "ioi2024" / "aplusb").resolve()
+    if not root.is_dir():
+        pytest.skip(f"{root} is absent")
+    problem = load_cms(root)
+    assert "registerChecker" in (root / "checker/checker.cpp").read_text()
+    assert problem.checker.kind is CheckerKind.CMS
+    assert problem.checker.sources == (root / "checker/checker.cpp",)
+
+
+def test_communication_tasks_without_checker_use_tokens() -> None:
+    root = SHARED / "ioi2024" / "message"
+    if not root.is_dir():
+        pytest.skip(f"{root} is absent")
+    assert not (root / "checker").exists()
+    assert load_cms(root).checker.kind is CheckerKind.TOKENS
+
+
+# ---- small packages built here -------------------------------------------------
+
+
+def test_batch_alone_has_no_grader_and_samples_are_marked(tmp_path: Path) -> None:
+    problem = load_cms(_batch_package(tmp_path / "tiny"))
+    assert problem.grader.kind is GraderKind.NONE
+    assert problem.limits.time_s == 0.5
+    assert problem.limits.memory_bytes == 256 * MIB
+    assert [(case.name, case.kind) for case in problem.tests] == [
+        ("0-01", "sample"),
+        ("1-01", "secret"),
+    ]
+    assert problem.max_score == 100.0
+    assert problem.statement == ""
+
+
+def test_memory_limit_below_one_mib_is_read_as_mib(tmp_path: Path) -> None:
+    root = _batch_package(tmp_path / "tiny")
+    config = json.loads((root / "problem.json").read_text())
+    config["memory_limit"] = 512
+    (root / "problem.json").write_text(json.dumps(config))
+    assert load_cms(root).limits.memory_bytes == 512 * MIB
+
+
+def test_checker_kinds(tmp_path: Path) -> None:
+    plain = _write(tmp_path / "plain", {"checker.cpp": "int main(int c, char** v) { return 0; }\n"})
+    assert checker_kind(plain / "checker.cpp") is CheckerKind.CMS
+    standard = _write(
+        tmp_path / "standard",
+        {
+            "checker.cpp": '#include "testlib.h"\n'
+            "int main(int c, char** v) { registerTestlibCmd(c, v); }\n",
+            "testlib.h": "void registerTestlibCmd(int argc, char* argv[]) {\n"
+            "    inf.init(argv[1], _input);\n    ouf.init(argv[2], _output);\n"
+            "    ans.init(argv[3], _answer);\n}\n",
+        },
+    )
+    assert checker_kind(standard / "checker.cpp") is CheckerKind.TESTLIB
+    cms_variant = _write(
+        tmp_path / "cms",
+        {
+            "checker.cpp": '#include "testlib.h"\n'
+            'int main(int c, char** v) { registerChecker("x", c, v); }\n',
+            "testlib.h": "void registerTestlibCmd(int argc, char* argv[]) {\n"
+            "    inf.init(argv[1], _input);\n    ans.init(argv[2], _answer);\n"
+            "    ouf.init(argv[3], _output);\n}\n",
+        },
+    )
+    assert checker_kind(cms_variant / "checker.cpp") is CheckerKind.CMS
+
+
+def test_checker_folder_main_file_first(tmp_path: Path) -> None:
+    root = _batch_package(
+        tmp_path / "tiny",
+        {
+            "checker/a_util.cpp": "int helper() { return 1; }\n",
+            "checker/checker.cpp": "int helper();\nint main() { return helper(); }\n",
+            "checker/util.h": "int helper();\n",
+        },
+    )
+    checker = load_cms(root).checker
+    assert checker.kind is CheckerKind.CMS
+    assert checker.sources == (root / "checker/checker.cpp", root / "checker/a_util.cpp")
+
+
+def test_statement_prefers_english(tmp_path: Path) -> None:
+    root = _batch_package(
+        tmp_path / "tiny", {"statement/sv.md": "Svenska\n", "statement/en.md": "English\n"}
+    )
+    assert load_cms(root).statement == "English\n"

@@ -1,0 +1,308 @@
+"""Hostile programs (tests/hostile/, each in C++ and Python) against LocalSandbox.
+
+Each must end with the right status, leave no process of the worker's uid behind,
+change nothing on the host, and leave the sandbox working (a normal program run
+right after it gives the right output)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from judge.sandbox import (
+    LocalSandbox,
+    Process,
+    ProcessResult,
+    ResourceLimits,
+    RunRequest,
+    RunStatus,
+)
+from judge.sandbox.runner import candidate_uid
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+REPO = Path(__file__).resolve().parents[1]
+WORKER = 1
+LIMITS = ResourceLimits(
+    cpu_time_s=1.0, wall_time_s=3.0, memory_bytes=256 << 20, output_bytes=16 << 20
+)
+COMPILE_LIMITS = ResourceLimits(
+    cpu_time_s=60.0,
+    wall_time_s=120.0,
+    memory_bytes=1 << 30,
+    output_bytes=64 << 20,
+    processes=32,
+    open_files=256,
+)
+CPU_BOUND = ResourceLimits(
+    cpu_time_s=1.0, wall_time_s=10.0, memory_bytes=256 << 20, output_bytes=16 << 20
+)
+"""Generous wall clock for CPU-bound cases: a loaded CI machine must still show TIME_LIMIT."""
+LANGUAGES = ("cpp", "py")
+
+AVAILABLE, WHY_NOT = LocalSandbox.available()
+pytestmark = pytest.mark.skipif(not AVAILABLE, reason=WHY_NOT)
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[LocalSandbox]:
+    with LocalSandbox(worker=WORKER) as box:
+        yield box
+
+
+@pytest.fixture(scope="module")
+def binaries(sandbox: LocalSandbox, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every hostile C++ program, compiled with g++ -O2 inside the sandbox."""
+    out = tmp_path_factory.mktemp("hostile-bin")
+    built: dict[str, Path] = {}
+    for source in sorted(HOSTILE.glob("*.cpp")):
+        compile_gpp = Process(
+            argv=("/usr/bin/g++", "-O2", "-o", "prog", "prog.cpp"),
+            limits=COMPILE_LIMITS,
+            stderr="err.txt",
+        )
+        result = sandbox.run(
+            RunRequest(
+                processes=(compile_gpp,),
+                files_in=(("prog.cpp", str(source)),),
+                files_out=(("prog", str(out / source.stem)),),
+            )
+        )
+        assert result.error is None and result.processes[0].status is RunStatus.OK, result
+        built[source.stem] = out / source.stem
+    return built
+
+
+def runner_pid_namespace(sandbox: LocalSandbox) -> str:
+    """The pid namespace of the sandbox's runner (the child of its `unshare`)."""
+    children = (
+        Path(f"/proc/{sandbox.runner_pid}/task/{sandbox.runner_pid}/children").read_text().split()
+    )
+    return os.readlink(f"/proc/{children[0]}/ns/pid")
+
+
+def worker_processes(sandbox: LocalSandbox) -> list[int]:
+    """Host pids of processes of this sandbox (its pid namespace) that run as the
+    worker's candidate uid. Other sandboxes on the machine may use the same uid."""
+    namespace = runner_pid_namespace(sandbox)
+    uid = str(candidate_uid(WORKER))
+    pids = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            uid_line = next(
+                line for line in status.read_text().splitlines() if line.startswith("Uid:")
+            )
+            if (
+                uid_line.split()[1] == uid
+                and os.readlink(status.parent / "ns" / "pid") == namespace
+            ):
+                pids.append(int(status.parent.name))
+        except (OSError, StopIteration):
+            continue
+    return pids
+
+
+def run_program(
+    sandbox: LocalSandbox,
+    binaries: dict[str, Path],
+    tmp_path: Path,
+    name: str,
+    language: str,
+    args: tuple[str, ...] = (),
+    limits: ResourceLimits = LIMITS,
+) -> tuple[ProcessResult, str]:
+    """Run hostile program `name` in `language` with stdout to a file; return the
+    result and the stdout that was copied out ("" if none)."""
+    stdout_host = tmp_path / f"{name}-{language}.out"
+    if language == "cpp":
+        process = Process(argv=("./prog", *args), limits=limits, stdout="out.txt")
+        files_in = (("prog", str(binaries[name])),)
+    else:
+        process = Process(
+            argv=("python3", "prog.py", *args), limits=limits, stdout="out.txt", python=True
+        )
+        files_in = (("prog.py", str(HOSTILE / f"{name}.py")),)
+    result = sandbox.run(
+        RunRequest(
+            processes=(process,), files_in=files_in, files_out=(("out.txt", str(stdout_host)),)
+        )
+    )
+    assert result.error is None, result.error
+    output = stdout_host.read_text(errors="replace") if stdout_host.exists() else ""
+    return result.processes[0], output
+
+
+@pytest.fixture(autouse=True)
+def still_contained(sandbox: LocalSandbox, tmp_path: Path) -> Iterator[None]:
+    """After each test: no worker process is left and a normal program works."""
+    yield
+    assert worker_processes(sandbox) == []
+    echo = Process(argv=("/bin/echo", "still working"), limits=LIMITS, stdout="out.txt")
+    result = sandbox.run(
+        RunRequest(processes=(echo,), files_out=(("out.txt", str(tmp_path / "sane.txt")),))
+    )
+    assert result.error is None and result.processes[0].status is RunStatus.OK
+    assert (tmp_path / "sane.txt").read_text() == "still working\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A hostile program whose containment shows in its status and stdout."""
+
+    program: str
+    status: frozenset[RunStatus]
+    args: tuple[str, ...] = ()
+    limits: ResourceLimits = LIMITS
+    stdout_has: tuple[str, ...] = ()
+    stdout_lacks: tuple[str, ...] = ()
+    stderr_lacks: tuple[str, ...] = ()
+
+
+CASES = (
+    Case(
+        "fork_bomb",
+        frozenset({RunStatus.TIME_LIMIT, RunStatus.WALL_LIMIT}),
+        limits=replace(CPU_BOUND, processes=8),
+    ),
+    Case("print_1gb", frozenset({RunStatus.OUTPUT_LIMIT})),
+    Case("alloc_8gb", frozenset({RunStatus.MEMORY_LIMIT}), stdout_lacks=("TOUCHED",)),
+    Case("infinite_loop", frozenset({RunStatus.TIME_LIMIT}), limits=CPU_BOUND),
+    Case("sleep_forever", frozenset({RunStatus.WALL_LIMIT})),
+    Case(
+        "kill_parent", frozenset({RunStatus.OK}), stdout_has=("survived",), stdout_lacks=("SENT",)
+    ),
+    Case(
+        "ptrace_attach",
+        frozenset({RunStatus.OK}),
+        stdout_has=("traceme: Operation not permitted", "attach: Operation not permitted"),
+        stdout_lacks=("ALLOWED",),
+    ),
+    Case(
+        "raise_rlimits",
+        frozenset({RunStatus.TIME_LIMIT}),
+        args=("cpu",),
+        limits=CPU_BOUND,
+        stderr_lacks=("RAISED",),
+    ),
+    Case(
+        "raise_rlimits",
+        frozenset({RunStatus.OUTPUT_LIMIT}),
+        args=("fsize",),
+        stderr_lacks=("RAISED",),
+    ),
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join((c.program, *c.args)))
+def test_contained_with_status(
+    case: Case, language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    result, output = run_program(
+        sandbox, binaries, tmp_path, case.program, language, case.args, case.limits
+    )
+    assert result.status in case.status, (result, output[:200])
+    assert time.monotonic() - started < case.limits.wall_time_s + 5
+    assert all(text in output for text in case.stdout_has), output
+    assert not any(text in output for text in case.stdout_lacks), output
+    assert not any(text in result.stderr_tail for text in case.stderr_lacks), result.stderr_tail
+    if result.status is RunStatus.TIME_LIMIT:
+        assert case.limits.cpu_time_s <= result.cpu_time_s < case.limits.cpu_time_s + 1.0
+    if result.status is RunStatus.MEMORY_LIMIT:
+        assert result.memory_bytes >= case.limits.memory_bytes * 0.9
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_network_to_host_server(
+    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+) -> None:
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        result, output = run_program(
+            sandbox, binaries, tmp_path, "socket_connect", language, (str(port),)
+        )
+        assert result.status is RunStatus.OK
+        assert "denied" in output and "CONNECTED" not in output, output
+        server.settimeout(0.3)
+        with pytest.raises(TimeoutError):
+            server.accept()
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_cannot_read_host_secrets(
+    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+) -> None:
+    token = uuid.uuid4().hex
+    secrets = [
+        Path.home() / f".cpsolve-secret-{token}",
+        REPO / "tests" / f".cpsolve-secret-{token}",
+    ]
+    try:
+        for secret in secrets:
+            secret.write_text(f"secret {token}\n")
+        paths = ("/etc/shadow", *map(str, secrets))
+        result, output = run_program(sandbox, binaries, tmp_path, "read_secrets", language, paths)
+    finally:
+        for secret in secrets:
+            secret.unlink(missing_ok=True)
+    assert result.status is RunStatus.OK
+    assert output.splitlines() == [f"{path} denied" for path in paths]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_cannot_write_outside_the_box(
+    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+) -> None:
+    name = f"cpsolve-pwned-{uuid.uuid4().hex}"
+    targets = [
+        Path("/tmp") / name,
+        REPO / name,
+        Path("/usr") / name,
+        Path("/etc") / name,
+        Path("/") / name,
+    ]
+    targets.append(Path.home() / name)
+    try:
+        result, output = run_program(
+            sandbox, binaries, tmp_path, "write_outside", language, tuple(map(str, targets))
+        )
+        assert result.status is RunStatus.OK
+        wrote = {line.split()[0] for line in output.splitlines() if line.endswith("WROTE")}
+        assert wrote <= {str(Path("/tmp") / name)}, output  # only the sandbox's own /tmp
+        assert [t for t in targets if t.exists()] == []
+    finally:
+        for target in targets:
+            if target.is_file():
+                target.unlink()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_background_child_does_not_outlive_the_run(
+    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+) -> None:
+    limits = ResourceLimits(1.0, 3.0, 256 << 20, 16 << 20, processes=4)
+    result, output = run_program(
+        sandbox, binaries, tmp_path, "background_child", language, limits=limits
+    )
+    assert result.status is RunStatus.OK and output == "parent done\n"
+    assert worker_processes(sandbox) == []
+    time.sleep(1.5)  # the daemon would have written by now
+    listing = tmp_path / "listing.txt"
+    ls = Process(argv=("/bin/ls", "-a", "/box", "/tmp"), limits=LIMITS, stdout="ls.txt")
+    after = sandbox.run(RunRequest(processes=(ls,), files_out=(("ls.txt", str(listing)),)))
+    assert after.processes[0].status is RunStatus.OK
+    assert "late.txt" not in listing.read_text()
