@@ -25,6 +25,9 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from itertools import compress, count
+from math import isfinite
+from operator import ne
 from pathlib import Path
 from typing import TypedDict
 
@@ -198,10 +201,16 @@ def _first_token_mismatch(
     rel_tol: float | None,
     use_floats: bool,
 ) -> _Mismatch | None:
-    for index, (got_key, expected_key) in enumerate(zip(got_keys, expected_keys, strict=False)):
-        if got_key == expected_key:
-            continue
-        reason = _token_disagreement(got[index], expected[index], abs_tol, rel_tol, use_floats)
+    # Negative tolerances never accept (|a - b| >= 0), as in default_validator.cc.
+    absolute = -1.0 if abs_tol is None else abs_tol
+    relative = -1.0 if rel_tol is None else rel_tol
+    differing = compress(count(), map(ne, got_keys, expected_keys))
+    for index in differing:
+        reason = (
+            _float_disagreement(got[index], expected[index], absolute, relative)
+            if use_floats
+            else "tokens differ"
+        )
         if reason is not None:
             return _Mismatch(index, reason)
     if len(got) > len(expected):
@@ -213,22 +222,35 @@ def _first_token_mismatch(
     return None
 
 
-def _token_disagreement(
-    got: bytes, expected: bytes, abs_tol: float | None, rel_tol: float | None, use_floats: bool
+def _float_disagreement(
+    got: bytes, expected: bytes, absolute: float, relative: float
 ) -> str | None:
-    """Why two differing token strings are not equivalent, or None if they are."""
-    expected_value = parse_float_token(expected) if use_floats else None
-    if expected_value is None:
-        return "tokens differ"
-    got_value = parse_float_token(got)
-    if got_value is None:
-        return "expected a float"
+    """Why two differing tokens are not equivalent under float tolerance, or None."""
+    try:  # fast path: two plain decimal numbers
+        expected_value = float(expected)
+        got_value = float(got)
+        plain = isfinite(expected_value) and isfinite(got_value)
+    except ValueError:
+        plain = False
+    if not plain or b"_" in expected or b"_" in got:
+        parsed_expected = parse_float_token(expected)
+        if parsed_expected is None:
+            return "tokens differ"
+        parsed_got = parse_float_token(got)
+        if parsed_got is None:
+            return "expected a float"
+        expected_value, got_value = parsed_expected, parsed_got
     difference = abs(expected_value - got_value)
-    if abs_tol is not None and difference <= abs_tol:
+    if difference <= absolute or difference <= relative * abs(expected_value):
         return None
-    if rel_tol is not None and difference <= rel_tol * abs(expected_value):
-        return None
-    return f"difference {difference:.6g} exceeds tolerance (abs {abs_tol}, rel {rel_tol})"
+    return (
+        f"difference {difference:.6g} exceeds tolerance "
+        f"(absolute {_tolerance_text(absolute)}, relative {_tolerance_text(relative)})"
+    )
+
+
+def _tolerance_text(tolerance: float) -> str:
+    return "none" if tolerance < 0 else f"{tolerance:g}"
 
 
 def _show(token: bytes) -> str:
@@ -354,7 +376,7 @@ def interpret_testlib(
     (no normal exit), -> JE.
     For 7 the text is "points <value> [message]" (`quitp`); the score is
     value / points_scale and must land in [0, 1]. A checker built with the
-    CMS-modified testlib (see `testlib_is_cms_mode`) exits 0 and prints its score
+    CMS-modified testlib (see `is_cms_testlib`) exits 0 and prints its score
     on stdout: read it with `interpret_cms` instead."""
     message = output_text.strip()
     if exit_code == TESTLIB_EXIT_POINTS:
@@ -387,7 +409,7 @@ _CMS_TESTLIB_MARKERS = (
 )
 
 
-def testlib_is_cms_mode(header_text: str) -> bool:
+def is_cms_testlib(header_text: str) -> bool:
     """True when a testlib.h is the CMS/IOI variant whose checkers always exit 0
     and print the score on stdout (so its results go through `interpret_cms`)."""
     return any(marker in header_text for marker in _CMS_TESTLIB_MARKERS)

@@ -167,8 +167,9 @@ def _compile_now(build: Build, key: str, sandbox: Sandbox, directory: Path) -> C
             processes=language.processes,
         )
         if result.error is not None:
-            return replace(base, message=f"sandbox error while compiling: {result.error}",
-                            judge_error=True)
+            return replace(
+                base, message=f"sandbox error while compiling: {result.error}", judge_error=True
+            )
         outcome = result.processes[0]
         log = "".join(
             (staging / "out" / name).read_text(errors="replace")
@@ -195,4 +196,3 @@ def _compile_now(build: Build, key: str, sandbox: Sandbox, directory: Path) -> C
         return replace(base, ok=True, message=log)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-

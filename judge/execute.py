@@ -4,6 +4,7 @@ validator, CMS manager), and the output check."""
 
 from __future__ import annotations
 
+import signal
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -73,8 +74,13 @@ def candidate_verdict(outcome: ProcessResult, time_s: float) -> Verdict | None:
     return STATUS_VERDICTS.get(outcome.status)
 
 
-def _result(test: TestCase, verdict: Verdict, outcome: ProcessResult | None, message: str,
-            score: float | None = None) -> TestResult:
+def _result(
+    test: TestCase,
+    verdict: Verdict,
+    outcome: ProcessResult | None,
+    message: str,
+    score: float | None = None,
+) -> TestResult:
     return TestResult(
         test=test.name,
         verdict=verdict,
@@ -107,8 +113,9 @@ def _placed(compiled: Compiled, folder: str) -> tuple[tuple[str, ...], tuple[tup
     return argv, ((placed, str(compiled.artifact_path)),)
 
 
-def _candidate_process(compiled: Compiled, setup: Setup, stdin: str, stdout: str,
-                       extra_args: tuple[str, ...] = ()) -> Process:
+def _candidate_process(
+    compiled: Compiled, setup: Setup, stdin: str, stdout: str, extra_args: tuple[str, ...] = ()
+) -> Process:
     return Process(
         argv=compiled.run_argv + extra_args,
         limits=candidate_limits(setup.problem.limits, setup.time_s, compiled.processes),
@@ -119,8 +126,9 @@ def _candidate_process(compiled: Compiled, setup: Setup, stdin: str, stdout: str
     )
 
 
-def _check_output(setup: Setup, test: TestCase, output_path: Path, sandbox: Sandbox,
-                  work: Path) -> checkers.CheckResult:
+def _check_output(
+    setup: Setup, test: TestCase, output_path: Path, sandbox: Sandbox, work: Path
+) -> checkers.CheckResult:
     """Compare a finished run's output with the answer, by the problem's checker."""
     spec = setup.problem.checker
     if spec.kind is CheckerKind.TOKENS:
@@ -147,8 +155,9 @@ def _answer_file(test: TestCase, work: Path) -> str:
     return str(empty)
 
 
-def _run_kattis_validator(setup: Setup, test: TestCase, output_path: Path, sandbox: Sandbox,
-                          work: Path) -> checkers.CheckResult:
+def _run_kattis_validator(
+    setup: Setup, test: TestCase, output_path: Path, sandbox: Sandbox, work: Path
+) -> checkers.CheckResult:
     assert setup.checker is not None
     argv, files = _placed(setup.checker, "validator")
     process = Process(
@@ -162,11 +171,16 @@ def _run_kattis_validator(setup: Setup, test: TestCase, output_path: Path, sandb
     request = RunRequest(
         processes=(process,),
         files_in=files
-        + (("input", _input_file(test)), ("answer", _answer_file(test, work)),
-           ("output", str(output_path))),
+        + (
+            ("input", _input_file(test)),
+            ("answer", _answer_file(test, work)),
+            ("output", str(output_path)),
+        ),
         dirs=("feedback",),
-        files_out=(("feedback/judgemessage.txt", str(work / "judgemessage.txt")),
-                   ("feedback/score.txt", str(work / "score.txt"))),
+        files_out=(
+            ("feedback/judgemessage.txt", str(work / "judgemessage.txt")),
+            ("feedback/score.txt", str(work / "score.txt")),
+        ),
     )
     result = sandbox.run(request)
     if result.error is not None:
@@ -183,12 +197,15 @@ def _read_text(path: Path) -> str:
     return path.read_text(errors="replace") if path.exists() else ""
 
 
-def _run_file_checker(order: tuple[str, str, str], interpret: Callable[..., checkers.CheckResult],
-                      ) -> Callable[[Setup, TestCase, Path, Sandbox, Path], checkers.CheckResult]:
+def _run_file_checker(
+    order: tuple[str, str, str],
+    interpret: Callable[..., checkers.CheckResult],
+) -> Callable[[Setup, TestCase, Path, Sandbox, Path], checkers.CheckResult]:
     """A runner for checkers invoked as `checker A B C` with the files in `order`."""
 
-    def run(setup: Setup, test: TestCase, output_path: Path, sandbox: Sandbox,
-            work: Path) -> checkers.CheckResult:
+    def run(
+        setup: Setup, test: TestCase, output_path: Path, sandbox: Sandbox, work: Path
+    ) -> checkers.CheckResult:
         assert setup.checker is not None
         argv, files = _placed(setup.checker, "checker")
         process = Process(
@@ -201,35 +218,47 @@ def _run_file_checker(order: tuple[str, str, str], interpret: Callable[..., chec
         request = RunRequest(
             processes=(process,),
             files_in=files
-            + (("input", _input_file(test)), ("answer", _answer_file(test, work)),
-               ("output", str(output_path))),
-            files_out=(("checker.out", str(work / "checker.out")),
-                       ("checker.err", str(work / "checker.err"))),
+            + (
+                ("input", _input_file(test)),
+                ("answer", _answer_file(test, work)),
+                ("output", str(output_path)),
+            ),
+            files_out=(
+                ("checker.out", str(work / "checker.out")),
+                ("checker.err", str(work / "checker.err")),
+            ),
         )
         result = sandbox.run(request)
         if result.error is not None:
-            return checkers.CheckResult(Verdict.JE, 0.0, f"sandbox error in checker: {result.error}")
+            return checkers.CheckResult(
+                Verdict.JE, 0.0, f"sandbox error in checker: {result.error}"
+            )
         outcome = result.processes[0]
-        exit_code = outcome.exit_code if outcome.status in (
-            RunStatus.OK, RunStatus.NONZERO_EXIT) else None
-        return interpret(exit_code, _read_text(work / "checker.out"),
-                         _read_text(work / "checker.err"))
+        exit_code = (
+            outcome.exit_code if outcome.status in (RunStatus.OK, RunStatus.NONZERO_EXIT) else None
+        )
+        return interpret(
+            exit_code, _read_text(work / "checker.out"), _read_text(work / "checker.err")
+        )
 
     return run
 
 
-CHECKER_RUNNERS: dict[CheckerKind, Callable[[Setup, TestCase, Path, Sandbox, Path],
-                                            checkers.CheckResult]] = {
+CHECKER_RUNNERS: dict[
+    CheckerKind, Callable[[Setup, TestCase, Path, Sandbox, Path], checkers.CheckResult]
+] = {
     CheckerKind.KATTIS_VALIDATOR: _run_kattis_validator,
     CheckerKind.TESTLIB: _run_file_checker(
         ("input", "output", "answer"),
-        lambda code, out, err: checkers.interpret_testlib(code, out + err)),
+        lambda code, out, err: checkers.interpret_testlib(code, out + err),
+    ),
     CheckerKind.CMS: _run_file_checker(("input", "answer", "output"), checkers.interpret_cms),
 }
 
 
-def _run_batch(compiled: Compiled, setup: Setup, test: TestCase, sandbox: Sandbox,
-               work: Path) -> TestResult:
+def _run_batch(
+    compiled: Compiled, setup: Setup, test: TestCase, sandbox: Sandbox, work: Path
+) -> TestResult:
     output_path = work / "output"
     request = RunRequest(
         processes=(_candidate_process(compiled, setup, "input", "output"),),
@@ -249,8 +278,9 @@ def _run_batch(compiled: Compiled, setup: Setup, test: TestCase, sandbox: Sandbo
     return _result(test, check.verdict, outcome, check.message, check.score)
 
 
-def _run_interactive(compiled: Compiled, setup: Setup, test: TestCase, sandbox: Sandbox,
-                     work: Path) -> TestResult:
+def _run_interactive(
+    compiled: Compiled, setup: Setup, test: TestCase, sandbox: Sandbox, work: Path
+) -> TestResult:
     """Kattis interactive: the output validator and the candidate talk through pipes."""
     if setup.checker is None or not setup.checker.ok:
         return _judge_error(test, "interactive validator is not compiled")
@@ -269,29 +299,37 @@ def _run_interactive(compiled: Compiled, setup: Setup, test: TestCase, sandbox: 
         files_in=_program_files(compiled) + files,
         trusted_files_in=(("input", _input_file(test)), ("answer", _answer_file(test, work))),
         dirs=("feedback",),
-        files_out=(("feedback/judgemessage.txt", str(work / "judgemessage.txt")),
-                   ("feedback/score.txt", str(work / "score.txt"))),
+        files_out=(
+            ("feedback/judgemessage.txt", str(work / "judgemessage.txt")),
+            ("feedback/score.txt", str(work / "score.txt")),
+        ),
     )
     result = sandbox.run(request)
     if result.error is not None:
         return _judge_error(test, f"sandbox error: {result.error}")
     cand, val = result.processes
     verdict = candidate_verdict(cand, setup.time_s)
-    if verdict is Verdict.TLE:
-        return _result(test, verdict, cand, "time limit exceeded")
     exit_code = val.exit_code if val.status in (RunStatus.OK, RunStatus.NONZERO_EXIT) else None
     check = checkers.interpret_kattis_validator(
-        exit_code, _read_text(work / "judgemessage.txt") or val.stderr_tail,
-        _read_text(work / "score.txt") or None)
-    if check.verdict is Verdict.WA or check.verdict is Verdict.JE:
+        exit_code,
+        _read_text(work / "judgemessage.txt") or val.stderr_tail,
+        _read_text(work / "score.txt") or None,
+    )
+    # As problemtools: whoever stopped first decides. A validator that rejected
+    # first gives WA whatever the candidate did next (e.g. spin until killed); a
+    # candidate that crashed or ran out of time first gets that verdict.
+    # A candidate killed by SIGPIPE wrote to a validator that had already gone.
+    validator_first = val.ended_s <= cand.ended_s or cand.signal == signal.SIGPIPE
+    if check.verdict is Verdict.JE or (validator_first and not check.verdict.accepted):
         return _result(test, check.verdict, cand, check.message, check.score)
     if verdict is not None:
         return _result(test, verdict, cand, cand.stderr_tail[-500:])
     return _result(test, check.verdict, cand, check.message, check.score)
 
 
-def _run_communication(compiled: Compiled, setup: Setup, test: TestCase, sandbox: Sandbox,
-                       work: Path) -> TestResult:
+def _run_communication(
+    compiled: Compiled, setup: Setup, test: TestCase, sandbox: Sandbox, work: Path
+) -> TestResult:
     """CMS Communication: a manager and N candidate processes joined by FIFOs; the
     manager reads the test input and prints the score (stdout) and message (stderr)."""
     if setup.manager is None or not setup.manager.ok:
@@ -309,8 +347,9 @@ def _run_communication(compiled: Compiled, setup: Setup, test: TestCase, sandbox
     argv, files = _placed(setup.manager, "manager")
     manager = Process(
         argv=argv + tuple(manager_args),
-        limits=replace(trusted_limits(setup.time_s),
-                       wall_time_s=candidates[0].limits.wall_time_s * count + 5),
+        limits=replace(
+            trusted_limits(setup.time_s), wall_time_s=candidates[0].limits.wall_time_s * count + 5
+        ),
         stdin="input",
         stdout="manager.out",
         stderr="manager.err",
@@ -321,8 +360,10 @@ def _run_communication(compiled: Compiled, setup: Setup, test: TestCase, sandbox
         files_in=_program_files(compiled) + files,
         trusted_files_in=(("input", _input_file(test)),),
         fifos=tuple(fifos),
-        files_out=(("manager.out", str(work / "manager.out")),
-                   ("manager.err", str(work / "manager.err"))),
+        files_out=(
+            ("manager.out", str(work / "manager.out")),
+            ("manager.err", str(work / "manager.err")),
+        ),
     )
     result = sandbox.run(request)
     if result.error is not None:
@@ -336,8 +377,9 @@ def _run_communication(compiled: Compiled, setup: Setup, test: TestCase, sandbox
         if verdict is not None:
             return _result(test, verdict, user, user.stderr_tail[-500:])
     exit_code = mgr.exit_code if mgr.status in (RunStatus.OK, RunStatus.NONZERO_EXIT) else None
-    check = checkers.interpret_cms(exit_code, _read_text(work / "manager.out"),
-                                   _read_text(work / "manager.err"))
+    check = checkers.interpret_cms(
+        exit_code, _read_text(work / "manager.out"), _read_text(work / "manager.err")
+    )
     return _result(test, check.verdict, slowest, check.message, check.score)
 
 

@@ -31,13 +31,32 @@ def check_problem(judge: Judge, problem: Problem) -> list[LabelCheck]:
     rows: list[LabelCheck] = []
 
     def skip(submission: Submission, why: str) -> None:
-        rows.append(LabelCheck(problem.name, submission.name, submission.label,
-                               submission.language or "?", None, None, "", skipped=why))
+        rows.append(
+            LabelCheck(
+                problem.name,
+                submission.name,
+                submission.label,
+                submission.language or "?",
+                None,
+                None,
+                "",
+                skipped=why,
+            )
+        )
 
     judged = judge.judge_submissions(problem, list(problem.submissions), on_skip=skip)
     for submission, result in judged:
         agrees, reason = label_agrees(submission.label, result.result, problem)
-        rows.append(LabelCheck(problem.name, submission.name, submission.label, result.language,
-                               result, agrees, reason))
+        rows.append(
+            LabelCheck(
+                problem.name,
+                submission.name,
+                submission.label,
+                result.language,
+                result,
+                agrees,
+                reason,
+            )
+        )
     order = {sub.name: index for index, sub in enumerate(problem.submissions)}
     return sorted(rows, key=lambda row: order.get(row.submission, 0))

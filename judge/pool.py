@@ -81,17 +81,19 @@ class WorkerPool:
         else:
             _init_worker(cache_dir)
 
+    def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        """Start function(*args) on a worker (at once, in this process, with workers=0)."""
+        if self._executor is not None:
+            return self._executor.submit(function, *args)
+        future: Future[T] = Future()
+        future.set_result(function(*args))
+        return future
+
     def map_unordered(
         self, function: Callable[..., T], jobs: Iterable[tuple[Any, ...]]
     ) -> Iterator[tuple[tuple[Any, ...], T]]:
         """Run function(*job) for each job; yield (job, result) as they finish."""
-        if self._executor is None:
-            for job in jobs:
-                yield job, function(*job)
-            return
-        futures: dict[Future[T], tuple[Any, ...]] = {
-            self._executor.submit(function, *job): job for job in jobs
-        }
+        futures = {self.submit(function, *job): job for job in jobs}
         for future in as_completed(futures):
             yield futures[future], future.result()
 

@@ -8,6 +8,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from tqdm import tqdm
 from judge.cache import ResultCache, file_digest, result_key
 from judge.compile import Build, Compiled
 from judge.execute import Setup
-from judge.grading import grade
+from judge.grading import grade, tests_needed
 from judge.languages import get_language, language_for_path
 from judge.paths import cache_root
 from judge.pool import WorkerPool, compile_job, test_job
@@ -43,11 +44,13 @@ class SubmissionResult:
 @dataclass
 class JudgeOptions:
     """How a session runs: worker processes (0 = in this process), cache folder,
-    whether to show progress bars."""
+    whether to show progress bars, and whether to skip tests that cannot change a
+    grade (`lazy`, as Kattis' on_reject: break and IOI subtasks do)."""
 
     workers: int | None = None
     cache_dir: Path = field(default_factory=cache_root)
     progress: bool = False
+    lazy: bool = True
 
 
 def _helper_build(sources: tuple[Path, ...], include_dirs: tuple[Path, ...] = ()) -> Build:
@@ -73,8 +76,10 @@ def grader_build(problem: Problem, program: Program) -> Build | str:
     if grader.kind not in (GraderKind.LINKED, GraderKind.COMMUNICATION):
         return Build(program, compile_time_s=problem.limits.compile_time_s)
     language = get_language(program.language)
-    if grader.languages and language.key not in grader.languages and not (
-        language.key.startswith("cpp") and "cpp" in grader.languages
+    if (
+        grader.languages
+        and language.key not in grader.languages
+        and not (language.key.startswith("cpp") and "cpp" in grader.languages)
     ):
         return f"this problem's grader supports {', '.join(grader.languages)}, not {language.key}"
     sources = tuple((path.name, path.read_bytes()) for path in grader.sources)
@@ -82,11 +87,17 @@ def grader_build(problem: Problem, program: Program) -> Build | str:
         (path.name, path.read_bytes())
         for folder in grader.include_dirs
         for path in sorted(folder.iterdir())
-        if path.is_file() and path not in grader.sources and path not in grader.manager_sources
+        if path.is_file()
+        and path not in grader.sources
+        and path not in grader.manager_sources
         and path.suffix in (".h", ".hpp", ".hh")
     )
-    return Build(program, extra_sources=sources, extra_files=files,
-                 compile_time_s=problem.limits.compile_time_s)
+    return Build(
+        program,
+        extra_sources=sources,
+        extra_files=files,
+        compile_time_s=problem.limits.compile_time_s,
+    )
 
 
 def submission_program(submission: Submission) -> Program:
@@ -129,7 +140,9 @@ class Judge:
 
     def _compile_all(self, builds: list[Build]) -> list[Compiled]:
         jobs = [(build, self.cache_dir) for build in builds]
-        done = {job[0].key(): compiled for job, compiled in self.pool.map_unordered(compile_job, jobs)}
+        done = {
+            job[0].key(): compiled for job, compiled in self.pool.map_unordered(compile_job, jobs)
+        }
         return [done[build.key()] for build in builds]
 
     def setup(self, problem: Problem) -> Setup:
@@ -148,7 +161,9 @@ class Judge:
                 raise SourceError(problem.root, "the problem needs a checker but has no sources")
             builds.append(_helper_build(problem.checker.sources))
         if problem.grader.kind is GraderKind.COMMUNICATION:
-            builds.append(_helper_build(problem.grader.manager_sources, problem.grader.include_dirs))
+            builds.append(
+                _helper_build(problem.grader.manager_sources, problem.grader.include_dirs)
+            )
         compiled = self._compile_all(builds)
         if needs_checker:
             checker = compiled.pop(0)
@@ -156,10 +171,14 @@ class Judge:
             manager = compiled.pop(0)
         for helper in (checker, manager):
             if helper is not None and not helper.ok:
-                raise SourceError(problem.root, f"the problem's checker/manager does not compile:\n"
-                                  f"{helper.message[-3000:]}")
+                raise SourceError(
+                    problem.root,
+                    f"the problem's checker/manager does not compile:\n{helper.message[-3000:]}",
+                )
         time_s = problem.limits.time_s
-        setup = Setup(problem, time_s if time_s is not None else PROVISIONAL_TIME_S, checker, manager)
+        setup = Setup(
+            problem, time_s if time_s is not None else PROVISIONAL_TIME_S, checker, manager
+        )
         if time_s is None:
             setup = replace(setup, time_s=self._derive_time_limit(setup))
         self._setups[key] = setup
@@ -180,95 +199,93 @@ class Judge:
         for program in programs:
             digest.update(program.key().encode())
         for test in problem.tests:
-            digest.update(self._test_digest(test).encode())
+            digest.update(self.test_digest(test).encode())
         record = self.cache_dir / "timelimits" / f"{digest.hexdigest()}.json"
         if record.exists():
             return float(json.loads(record.read_text())["time_s"])
         results = self._judge_with(setup, programs)
         slowest = max(
-            (test.cpu_time_s for result in results for test in result.tests
-             if test.verdict is Verdict.AC),
+            (
+                test.cpu_time_s
+                for result in results
+                for test in result.tests
+                if test.verdict is Verdict.AC
+            ),
             default=0.0,
         )
         time_s = float(max(1, math.ceil(slowest * problem.limits.time_multiplier)))
         record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps({"problem": problem.name, "time_s": time_s,
-                                      "slowest_accepted_s": slowest}))
+        record.write_text(
+            json.dumps({"problem": problem.name, "time_s": time_s, "slowest_accepted_s": slowest})
+        )
         return time_s
 
     # -- judging -------------------------------------------------------------------------
 
-    def _test_digest(self, test: TestCase) -> str:
+    def test_digest(self, test: TestCase) -> str:
+        """Content hash of a test's input and answer (computed once per session)."""
         if test.input_path not in self._test_digests:
             self._test_digests[test.input_path] = file_digest(test.input_path, test.answer_path)
         return self._test_digests[test.input_path]
 
-    def _checker_key(self, setup: Setup) -> str:
-        parts = [setup.problem.checker.kind.value, *setup.problem.checker.flags,
-                 setup.problem.grader.kind.value]
+    def checker_key(self, setup: Setup) -> str:
+        """What identifies the checking of a run: checker, flags, grader, manager."""
+        parts = [
+            setup.problem.checker.kind.value,
+            *setup.problem.checker.flags,
+            setup.problem.grader.kind.value,
+        ]
         for helper in (setup.checker, setup.manager):
             parts.append(helper.key if helper else "-")
         return "|".join(parts)
 
-    def judge_programs(self, problem: Problem, programs: list[Program],
-                       tests: Iterable[TestCase] | None = None) -> list[SubmissionResult]:
+    def judge_programs(
+        self, problem: Problem, programs: list[Program], tests: Iterable[TestCase] | None = None
+    ) -> list[SubmissionResult]:
         """Judge each program on the problem's tests (all by default)."""
         return self._judge_with(self.setup(problem), programs, tests)
 
-    def _judge_with(self, setup: Setup, programs: list[Program],
-                    tests: Iterable[TestCase] | None = None) -> list[SubmissionResult]:
+    def _judge_with(
+        self, setup: Setup, programs: list[Program], tests: Iterable[TestCase] | None = None
+    ) -> list[SubmissionResult]:
         problem = setup.problem
         test_list = list(tests) if tests is not None else list(problem.tests)
         builds: list[Build | str] = [grader_build(problem, program) for program in programs]
-        compiled_list = self._compile_all([b for b in builds if isinstance(b, Build)])
-        compiled_by_index: dict[int, Compiled | str] = {}
-        iterator = iter(compiled_list)
-        for index, build in enumerate(builds):
-            compiled_by_index[index] = build if isinstance(build, str) else next(iterator)
-        checker_key = self._checker_key(setup)
-        limits_key = (setup.time_s, problem.limits.memory_bytes, problem.limits.output_bytes)
-        found: dict[tuple[int, str], TestResult] = {}
-        jobs: list[tuple[Compiled, Setup, TestCase]] = []
-        job_index: dict[tuple[str, str], list[int]] = {}
-        for index, compiled in compiled_by_index.items():
-            if isinstance(compiled, str) or not compiled.ok:
-                continue
-            for test in test_list:
-                key = result_key(compiled.key, self._test_digest(test), limits_key, checker_key)
-                cached = self.results.get(key)
-                if cached is not None:
-                    found[(index, test.name)] = replace(cached, test=test.name)
-                    continue
-                pending = job_index.setdefault((compiled.key, test.name), [])
-                if not pending:
-                    jobs.append((compiled, setup, test))
-                pending.append(index)
-        bar = tqdm(total=len(jobs), desc=f"judging {problem.name}", unit="run",
-                   disable=not self.options.progress, leave=False)
-        for (compiled, _setup, test), result in self.pool.map_unordered(test_job, jobs):
-            key = result_key(compiled.key, self._test_digest(test), limits_key, checker_key)
-            self.results.put(key, result)
-            for index in job_index[(compiled.key, test.name)]:
-                found[(index, test.name)] = result
-            bar.update(1)
-        bar.close()
+        compiled_list = iter(self._compile_all([b for b in builds if isinstance(b, Build)]))
+        compiled_all = [
+            build if isinstance(build, str) else next(compiled_list) for build in builds
+        ]
+        runnable = {
+            index: compiled
+            for index, compiled in enumerate(compiled_all)
+            if isinstance(compiled, Compiled) and compiled.ok
+        }
+        found = _Schedule(self, setup, test_list, runnable).run()
         outcome: list[SubmissionResult] = []
         for index, program in enumerate(programs):
-            compiled = compiled_by_index[index]
+            compiled = compiled_all[index]
             if isinstance(compiled, str) or not compiled.ok:
                 message = compiled if isinstance(compiled, str) else compiled.message
                 results = {test.name: _compile_error(test, message) for test in test_list}
             else:
                 message = ""
-                results = {test.name: found[(index, test.name)] for test in test_list}
-            outcome.append(SubmissionResult(
-                name=program.name, language=program.language,
-                tests=tuple(results[test.name] for test in test_list),
-                result=grade(problem, results), compile_message=message))
+                results = found[index]
+            judged = tuple(results[test.name] for test in test_list if test.name in results)
+            outcome.append(
+                SubmissionResult(
+                    name=program.name,
+                    language=program.language,
+                    tests=judged,
+                    result=grade(problem, results),
+                    compile_message=message,
+                )
+            )
         return outcome
 
     def judge_submissions(
-        self, problem: Problem, submissions: list[Submission],
+        self,
+        problem: Problem,
+        submissions: list[Submission],
         on_skip: Callable[[Submission, str], None] | None = None,
     ) -> list[tuple[Submission, SubmissionResult]]:
         """Judge labelled submissions; ones that cannot be judged here (unsupported
@@ -288,3 +305,83 @@ class Judge:
 
 def _compile_error(test: TestCase, message: str) -> TestResult:
     return TestResult(test=test.name, verdict=Verdict.CE, message=message[-2000:])
+
+
+class _Schedule:
+    """Runs the test jobs of one judging call. With `lazy` judging (Kattis
+    `on_reject: break`, IOI subtasks already at zero) only tests that can still
+    change a program's grade are run; cached results are used first; identical
+    programs share their runs; the pool is kept busy across programs."""
+
+    def __init__(
+        self, judge: Judge, setup: Setup, tests: list[TestCase], programs: dict[int, Compiled]
+    ) -> None:
+        self.judge = judge
+        self.setup = setup
+        self.tests = {test.name: test for test in tests}
+        self.programs = programs
+        self.results: dict[int, dict[str, TestResult]] = {index: {} for index in programs}
+        self.checker_key = judge.checker_key(setup)
+        problem = setup.problem
+        self.limits_key = (setup.time_s, problem.limits.memory_bytes, problem.limits.output_bytes)
+        self.window = max(1, self.judge.pool.workers) * 2
+
+    def _key(self, compiled: Compiled, test: TestCase) -> str:
+        return result_key(
+            compiled.key, self.judge.test_digest(test), self.limits_key, self.checker_key
+        )
+
+    def _needed(self, index: int) -> list[str]:
+        known = self.results[index]
+        if not self.judge.options.lazy:
+            return [name for name in self.tests if name not in known]
+        return [
+            name
+            for name in tests_needed(self.setup.problem, known)
+            if name in self.tests and name not in known
+        ]
+
+    def run(self) -> dict[int, dict[str, TestResult]]:
+        """Judge until no program needs another test; returns results per program."""
+        in_flight: dict[Future[TestResult], tuple[str, str]] = {}
+        waiting: dict[tuple[str, str], list[int]] = {}
+        bar = tqdm(
+            desc=f"judging {self.setup.problem.name}",
+            unit="run",
+            leave=False,
+            disable=not self.judge.options.progress,
+        )
+        while True:
+            for index, compiled in self.programs.items():
+                for name in self._needed(index):
+                    job = (compiled.key, name)
+                    if job in waiting:
+                        if index not in waiting[job]:
+                            waiting[job].append(index)
+                        continue
+                    cached = self.judge.results.get(self._key(compiled, self.tests[name]))
+                    if cached is not None:
+                        self.results[index][name] = replace(cached, test=name)
+                        continue
+                    if len(in_flight) >= self.window:
+                        break
+                    waiting[job] = [index]
+                    future = self.judge.pool.submit(
+                        test_job, compiled, self.setup, self.tests[name]
+                    )
+                    in_flight[future] = job
+            if not in_flight:
+                if all(not self._needed(index) for index in self.programs):
+                    break
+                continue
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                build_key, name = in_flight.pop(future)
+                result = future.result()
+                compiled = self.programs[waiting[(build_key, name)][0]]
+                self.judge.results.put(self._key(compiled, self.tests[name]), result)
+                for index in waiting.pop((build_key, name)):
+                    self.results[index][name] = result
+                bar.update(1)
+        bar.close()
+        return self.results

@@ -16,7 +16,7 @@ Scores of single tests (`TestResult.score`):
   semantics: the value replaces `accept_score`, it is not a fraction).
 
 A partially correct test is `Verdict.AC` with a score below 1 (as DMOJ and
-Kattis report it); a test worth nothing is never AC.
+Kattis report it); a fraction score of 0 (CMS, testlib) is WA, never AC.
 """
 
 from __future__ import annotations

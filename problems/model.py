@@ -18,19 +18,27 @@ class ProblemType(enum.Enum):
 class CheckerKind(enum.Enum):
     """How a candidate's output is compared with the answer."""
 
-    TOKENS = "tokens"  # default Kattis diff: whitespace-separated tokens, optional float tolerance
-    KATTIS_VALIDATOR = "kattis"  # output validator: `validator in ans feedback_dir < out`, exit 42/43
-    TESTLIB = "testlib"  # testlib checker: `checker in out ans`, exit 0 AC, 1 WA, 2 PE, 3 fail, 7 points
-    CMS = "cms"  # CMS checker: `checker in ans out`, score in [0,1] on stdout, message on stderr
+    # default Kattis diff: whitespace-separated tokens, optional float tolerance
+    TOKENS = "tokens"
+    # output validator: `validator in ans feedback_dir < out`, exit 42/43
+    KATTIS_VALIDATOR = "kattis"
+    # testlib checker: `checker in out ans`, exit 0 AC, 1 WA, 2 PE, 3 fail, 7 points
+    TESTLIB = "testlib"
+    # CMS checker: `checker in ans out`, score in [0,1] on stdout, message on stderr
+    CMS = "cms"
 
 
 class GraderKind(enum.Enum):
     """How the candidate's program is put together and run."""
 
-    NONE = "none"  # stand-alone program reading stdin, writing stdout
-    LINKED = "linked"  # compiled together with grader sources (function-call / CMS Batch with grader)
-    INTERACTIVE = "interactive"  # Kattis interactive: the output validator talks to the program
-    COMMUNICATION = "communication"  # CMS Communication: a manager + N stub-linked processes via FIFOs
+    # stand-alone program reading stdin, writing stdout
+    NONE = "none"
+    # compiled together with grader sources (function-call / CMS Batch with grader)
+    LINKED = "linked"
+    # Kattis interactive: the output validator talks to the program
+    INTERACTIVE = "interactive"
+    # CMS Communication: a manager + N stub-linked processes via FIFOs
+    COMMUNICATION = "communication"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,9 @@ def _judge_options(args: argparse.Namespace) -> JudgeOptions:
 def cmd_judge(args: argparse.Namespace) -> int:
     """Judge source files on one problem and print per-test and per-group results."""
     problem = load_problem(Path(args.problem))
-    programs = [program_from_paths([Path(source)], language=args.language) for source in args.sources]
+    programs = [
+        program_from_paths([Path(source)], language=args.language) for source in args.sources
+    ]
     with Judge(_judge_options(args)) as judge:
         results = judge.judge_programs(problem, programs)
     if args.json:
@@ -51,16 +53,58 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if any(row.agrees is False for row in rows) else 0
 
 
+def cmd_sample(args: argparse.Namespace) -> int:
+    """Sample candidate programs for a problem into a run directory (resumable)."""
+    from solver.sample import sample_problem
+    from solver.sampling.engine import SamplingParams
+    from solver.sampling.registry import make_engine
+    from solver.store import RunStore
+
+    problem = load_problem(Path(args.problem))
+    languages = tuple(args.language or ["cpp"])
+    engine = make_engine(args.engine, args.model, problem=problem, languages=languages)
+    params = SamplingParams(n=args.n, temperature=args.temperature, top_p=args.top_p,
+                            max_tokens=args.max_tokens, seed=args.seed)
+    with RunStore.open(Path(args.run)) as store:
+        report = sample_problem(problem, engine, store, args.n, params, languages=languages,
+                                per_subtask=args.per_subtask, chunk_size=args.chunk_size,
+                                progress=not args.quiet)
+    print(f"{report.samples} samples drawn ({report.skipped_samples} already in the run), "
+          f"{report.distinct_programs} distinct programs, "
+          f"{report.extraction_failures} extraction failures, {report.tokens} tokens, "
+          f"{report.seconds:.1f} s")
+    return 0
+
+
+def cmd_pool(args: argparse.Namespace) -> int:
+    """Summarise a run's pool: distinct programs, languages, extraction failures."""
+    from solver.pool_summary import describe_pool
+
+    run = Path(args.run)
+    if not (run / "run.sqlite").exists():
+        raise ProblemError(run, "no run here (run.sqlite is missing)")
+    print(describe_pool(run))
+    return 0
+
+
 def _add_judge_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workers", type=int, default=None,
-                        help="worker processes (default: one per core; 0 = in this process)")
-    parser.add_argument("--cache", help="cache folder (default: $CPSOLVE_CACHE or ~/.cache/cpsolve)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: one per core; 0 = in this process)",
+    )
+    parser.add_argument(
+        "--cache", help="cache folder (default: $CPSOLVE_CACHE or ~/.cache/cpsolve)"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "judge": cmd_judge,
     "check": cmd_check,
+    "sample": cmd_sample,
+    "pool": cmd_pool,
 }
 
 
@@ -77,6 +121,25 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="judge labelled submissions and compare with labels")
     check.add_argument("problems", nargs="+", help="problem folders, or folders holding problems")
     _add_judge_flags(check)
+    sample = sub.add_parser("sample", help="sample candidate programs into a run directory")
+    sample.add_argument("problem", help="problem package folder")
+    sample.add_argument("--engine", default="hf",
+                        help="hf, vllm, openai, mutants or replay (default: hf)")
+    sample.add_argument("--model", default=None,
+                        help="model folder, server URL or recorded pool (default: SmolLM2-135M)")
+    sample.add_argument("-n", type=int, default=100, help="samples per prompt")
+    sample.add_argument("--run", required=True, help="run directory (resumed if it exists)")
+    sample.add_argument("--language", action="append", choices=("cpp", "python"),
+                        help="language to ask for (repeatable; default cpp)")
+    sample.add_argument("--per-subtask", action="store_true", help="one prompt per subtask")
+    sample.add_argument("--temperature", type=float, default=1.0)
+    sample.add_argument("--top-p", type=float, default=0.95)
+    sample.add_argument("--max-tokens", type=int, default=1024)
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--chunk-size", type=int, default=50, help="samples per transaction")
+    sample.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    pool = sub.add_parser("pool", help="summarise the candidate pool of a run")
+    pool.add_argument("run", help="run directory")
     return parser
 
 

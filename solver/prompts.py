@@ -320,7 +320,7 @@ def _format_limits(limits: Limits) -> str:
     if limits.time_s is None:
         time = "not fixed by the package (set from the reference solutions' running time)"
     else:
-        time = f"{limits.time_s:g} seconds"
+        time = f"{limits.time_s:g} second" + ("" if limits.time_s == 1 else "s")
     memory = f"{limits.memory_bytes / (1024 * 1024):g} MiB"
     return f"Time limit: {time}\nMemory limit: {memory}"
 

@@ -18,7 +18,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     for row in cells:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
     return "\n".join(lines)
 
 
@@ -28,8 +30,12 @@ def _score(value: float) -> str:
 
 def _group_lines(group: GroupResult, depth: int = 0) -> list[list[object]]:
     rows: list[list[object]] = [
-        ["  " * depth + group.name, group.verdict.value,
-         f"{_score(group.score)}/{_score(group.max_score)}", len(group.tests)]
+        [
+            "  " * depth + group.name,
+            group.verdict.value,
+            f"{_score(group.score)}/{_score(group.max_score)}",
+            len(group.tests),
+        ]
     ]
     for child in group.children:
         rows += _group_lines(child, depth + 1)
@@ -41,9 +47,17 @@ def submission_report(result: SubmissionResult) -> str:
     parts = [f"== {result.name} ({result.language})"]
     if result.compile_message and result.result.verdict is Verdict.CE:
         parts.append("compile error:\n" + result.compile_message[-2000:])
-    tests = [[t.test, t.verdict.value, "" if t.score is None else _score(t.score),
-              f"{t.cpu_time_s:.3f}", f"{t.memory_bytes / 2**20:.1f}", t.message[:60].replace("\n", " ")]
-             for t in result.tests]
+    tests = [
+        [
+            t.test,
+            t.verdict.value,
+            "" if t.score is None else _score(t.score),
+            f"{t.cpu_time_s:.3f}",
+            f"{t.memory_bytes / 2**20:.1f}",
+            t.message[:60].replace("\n", " "),
+        ]
+        for t in result.tests
+    ]
     parts.append(table(["test", "verdict", "score", "cpu s", "mem MiB", "message"], tests))
     groups: list[list[object]] = []
     for group in result.result.groups:
@@ -61,8 +75,13 @@ def submission_json(result: SubmissionResult) -> dict[str, object]:
     """The same as `submission_report`, as JSON-ready data."""
 
     def group(g: GroupResult) -> dict[str, object]:
-        return {"name": g.name, "verdict": g.verdict.value, "score": g.score,
-                "max_score": g.max_score, "groups": [group(c) for c in g.children]}
+        return {
+            "name": g.name,
+            "verdict": g.verdict.value,
+            "score": g.score,
+            "max_score": g.max_score,
+            "groups": [group(c) for c in g.children],
+        }
 
     return {
         "name": result.name,
@@ -72,9 +91,18 @@ def submission_json(result: SubmissionResult) -> dict[str, object]:
         "max_score": result.result.max_score,
         "judge_errors": result.result.judge_errors,
         "compile_message": result.compile_message,
-        "tests": [{"test": t.test, "verdict": t.verdict.value, "score": t.score,
-                   "cpu_time_s": t.cpu_time_s, "wall_time_s": t.wall_time_s,
-                   "memory_bytes": t.memory_bytes, "message": t.message} for t in result.tests],
+        "tests": [
+            {
+                "test": t.test,
+                "verdict": t.verdict.value,
+                "score": t.score,
+                "cpu_time_s": t.cpu_time_s,
+                "wall_time_s": t.wall_time_s,
+                "memory_bytes": t.memory_bytes,
+                "message": t.message,
+            }
+            for t in result.tests
+        ],
         "groups": [group(g) for g in result.result.groups],
     }
 
@@ -92,8 +120,17 @@ def check_report(rows: Sequence[LabelCheck]) -> str:
             if verdicts:
                 got += " (" + ",".join(verdicts) + ")"
             status = "agree" if row.agrees else "DISAGREE"
-        body.append([row.problem, row.submission, row.label, row.language, got, status,
-                     (row.skipped or ("" if row.agrees else row.reason))[:70]])
+        body.append(
+            [
+                row.problem,
+                row.submission,
+                row.label,
+                row.language,
+                got,
+                status,
+                (row.skipped or ("" if row.agrees else row.reason))[:70],
+            ]
+        )
     agree = sum(1 for row in rows if row.agrees)
     disagree = sum(1 for row in rows if row.agrees is False)
     skipped = sum(1 for row in rows if row.agrees is None)

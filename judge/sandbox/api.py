@@ -88,7 +88,9 @@ class RunRequest:
 @dataclass(frozen=True)
 class ProcessResult:
     """How one process ended and what it used. `memory_bytes` is the peak of its
-    cgroup (pages shared with the pre-forked interpreter are not counted)."""
+    cgroup (pages shared with the pre-forked interpreter are not counted).
+    `ended_s` is when it ended, in seconds since the run's first process started,
+    so callers can tell which of several processes stopped first."""
 
     status: RunStatus
     exit_code: int | None
@@ -97,6 +99,7 @@ class ProcessResult:
     wall_time_s: float
     memory_bytes: int
     stderr_tail: str
+    ended_s: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Protocol
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 GROUP_PREFIX = "cpsolve"
 KILL_ATTEMPTS = 200
+STALE_CHARGE_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ class V1Slot:
         if processes != self.pids_limit:
             _write(self.pids / "pids.max", str(processes))
             self.pids_limit = processes
+        if int(_read(self.memory / "memory.usage_in_bytes")) > STALE_CHARGE_BYTES:
+            _write(self.memory / "memory.force_empty", "0")  # page cache left by the last run
         _write(self.memory / "memory.max_usage_in_bytes", "0")
         if self.has_memsw:
             _write(self.memory / "memory.memsw.max_usage_in_bytes", "0")

@@ -1,11 +1,15 @@
-"""What a forked child does to become a sandboxed candidate, then exec.
+"""Starting one sandboxed process, by either of two launchers.
 
-Order matters: join the slot's cgroups while still root, put the run's fds on
-0/1/2 and close every other inherited fd, chroot into the sandbox root, set the
-rlimits, drop to the unprivileged uid (no supplementary groups), load seccomp
-last (it forbids chroot), and exec - or, for Python, run the script in this
-already initialised interpreter. Any failure before that is written to
-`error_fd` (close-on-exec) and the child exits with status 127."""
+Programs (binaries, compilers) go through the static exec helper
+(exec_helper.cpp) started with posix_spawn, which uses vfork and so costs far
+less than forking the Python runner. Python candidates fork the runner itself
+(the zygote) and run the script in the already initialised interpreter.
+
+Both follow the same order: join the slot's cgroups while still root, put the
+run's fds on 0/1/2 with every other fd closed, chroot into the sandbox root, set
+the rlimits, drop to the unprivileged uid (no supplementary groups), load
+seccomp last (it forbids chroot), then exec or run. Any failure before that is
+written to `error_fd` (close-on-exec) and the process exits with status 127."""
 
 from __future__ import annotations
 
@@ -87,15 +91,60 @@ def _enter(plan: ChildPlan, syscall_filter: pyseccomp.SyscallFilter) -> None:
     syscall_filter.load()
 
 
-def start(plan: ChildPlan, syscall_filter: pyseccomp.SyscallFilter) -> NoReturn:
-    """Become the sandboxed process described by `plan` (never returns)."""
+def _run_python(plan: ChildPlan, syscall_filter: pyseccomp.SyscallFilter) -> NoReturn:
     try:
         _enter(plan, syscall_filter)
-        if plan.process.python:
-            os.close(plan.error_fd)
-            run_script(plan.process.argv[1:], environment(plan.process), list(plan.stdlib_path))
-        argv = plan.process.argv
-        os.execvpe(argv[0], argv, environment(plan.process))
     except OSError as error:
-        os.write(plan.error_fd, f"{plan.process.argv[0]}: {error}".encode())
-    os._exit(CHILD_FAILED)
+        os.write(plan.error_fd, f"{plan.process.argv[1]}: {error}".encode())
+        os._exit(CHILD_FAILED)
+    os.close(plan.error_fd)
+    run_script(plan.process.argv[1:], environment(plan.process), list(plan.stdlib_path))
+
+
+def fork_python(plan: ChildPlan, syscall_filter: pyseccomp.SyscallFilter) -> int:
+    """Fork the zygote into the sandboxed Python process of `plan`; its pid."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _run_python(plan, syscall_filter)
+        finally:
+            os._exit(CHILD_FAILED)
+    return pid
+
+
+def helper_argv(plan: ChildPlan, helper: Path, seccomp_bpf: Path) -> list[str]:
+    """The exec helper's command line for `plan` (see exec_helper.cpp)."""
+    limits = rlimits(plan.process)
+    return [
+        str(helper),
+        str(plan.error_fd),
+        str(plan.root),
+        str(plan.uid),
+        str(seccomp_bpf),
+        str(len(plan.join_files)),
+        *map(str, plan.join_files),
+        str(len(limits)),
+        *(str(n) for kind, (soft, hard) in limits.items() for n in (kind, soft, hard)),
+        *plan.process.argv,
+    ]
+
+
+def spawn_program(plan: ChildPlan, helper: Path, seccomp_bpf: Path) -> int:
+    """posix_spawn the exec helper for `plan`; its pid. Only the error fd is made
+    inheritable, and only for the duration of the call (the runner is single
+    threaded), so no other process of the run can write to it."""
+    os.set_inheritable(plan.error_fd, True)
+    try:
+        return os.posix_spawn(
+            str(helper),
+            helper_argv(plan, helper, seccomp_bpf),
+            environment(plan.process),
+            file_actions=[(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(plan.fds)],
+            setsid=True,
+            # Trusted programs (validators, managers) keep SIGPIPE ignored, as the
+            # runner has it: a validator that answers a candidate which already
+            # exited must see EPIPE, not die (problemtools runs them this way).
+            setsigdef=(signal.SIGXFSZ,) if plan.process.trusted else (signal.SIGPIPE, signal.SIGXFSZ),
+        )
+    finally:
+        os.set_inheritable(plan.error_fd, False)

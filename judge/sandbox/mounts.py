@@ -22,6 +22,8 @@ MS_REC = 0x4000
 MS_PRIVATE = 0x40000
 
 TOP_LEVEL = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
+# Java runtimes keep their configuration in /etc/java-N-openjdk (see ETC_GLOBS).
+ETC_GLOBS = ("java-*",)
 ETC_FILES = (
     "ld.so.cache",
     "ld.so.conf",
@@ -104,7 +106,8 @@ def build_root(
             _mirror(host, root)
     etc = root / "etc"
     etc.mkdir()
-    for name in ETC_FILES:
+    names = [*ETC_FILES, *(p.name for g in ETC_GLOBS for p in sorted(Path("/etc").glob(g)))]
+    for name in names:
         host = Path("/etc") / name
         if host.exists():
             bind_read_only(host.resolve(), etc / name)

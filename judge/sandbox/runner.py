@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyseccomp
 
-from judge.sandbox import box, cgroups, child, mounts, outcome, wire, zygote
+from judge.sandbox import box, cgroups, child, exec_helper, mounts, outcome, wire, zygote
 from judge.sandbox.api import Process, ProcessResult, RunRequest, RunResult, RunStatus
 from judge.sandbox.seccomp_filter import build_filter
 
@@ -120,7 +120,10 @@ class Runner:
         self.root, self.private = mounts.build_root(mount_point, tmpfs_bytes, python_dirs, users)
         self.box = self.root / "box"
         self.syscall_filter: pyseccomp.SyscallFilter = build_filter()
+        self.helper = exec_helper.build(self.private)
+        self.seccomp_bpf = exec_helper.export_filter(self.syscall_filter, self.private)
         self.group = cgroups.Group(token)
+        box.reset(self.box)
 
     def _stream_fd(
         self, stream: str | None, writing: bool, pipes: dict[str, tuple[int, int]]
@@ -161,12 +164,10 @@ class Runner:
             stdlib_path=self.stdlib_path,
         )
         start = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                child.start(plan, self.syscall_filter)
-            finally:
-                os._exit(child.CHILD_FAILED)
+        if process.python:
+            pid = child.fork_python(plan, self.syscall_filter)
+        else:
+            pid = child.spawn_program(plan, self.helper, self.seccomp_bpf)
         os.close(error_write)
         pidfd = os.pidfd_open(pid)
         fds.kept.append(pidfd)
@@ -216,7 +217,7 @@ class Runner:
             if pid == 0:
                 time.sleep(0.0005)
 
-    def _result(self, run: Started) -> ProcessResult:
+    def _result(self, run: Started, run_start: float) -> ProcessResult:
         usage = self.group.slot(run.index).usage()
         setup_error = os.read(run.error_fd, 4096).decode("utf-8", "replace") or None
         status = run.wait_status if run.wait_status is not None else 0
@@ -239,6 +240,7 @@ class Runner:
             wall_time_s=(run.end or time.monotonic()) - run.start,
             memory_bytes=usage.peak_memory_bytes,
             stderr_tail=tail,
+            ended_s=(run.end or time.monotonic()) - run_start,
         )
 
     def _copy_out(self, request: RunRequest) -> None:
@@ -256,7 +258,6 @@ class Runner:
         fds = OpenFds()
         started: list[Started] = []
         try:
-            box.reset(self.box)
             box.populate(self.box, request, self.trusted_uid)
             for index, process in enumerate(request.processes):
                 limits = process.limits
@@ -270,7 +271,8 @@ class Runner:
             for index in range(len(request.processes)):
                 self.group.slot(index).kill_all()
             self._reap_orphans()
-            results = tuple(self._result(run) for run in started)
+            run_start = min(run.start for run in started)
+            results = tuple(self._result(run, run_start) for run in started)
             self._copy_out(request)
         except (OSError, ValueError) as error:
             for index in range(len(started)):

@@ -14,8 +14,9 @@ import errno
 import pyseccomp
 
 DENIED_SYSCALLS: tuple[str, ...] = (
-    # networking
-    "socket", "socketpair", "connect", "bind", "listen", "accept", "accept4",
+    # networking (socketpair stays allowed: it only makes a connected AF_UNIX pair
+    # inside the process, no address; the JVM needs it to start)
+    "socket", "connect", "bind", "listen", "accept", "accept4",
     # debugging other processes and reading their memory
     "ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
     # file systems and namespaces

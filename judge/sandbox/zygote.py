@@ -9,14 +9,16 @@ hash seed is shared by all runs of one runner (set iteration order is stable).""
 
 from __future__ import annotations
 
+import builtins
 import gc
 import importlib
 import io
 import os
-import runpy
 import signal
 import sys
+import threading
 import traceback
+import types
 from typing import NoReturn
 
 PRELOADED_MODULES = (
@@ -66,6 +68,31 @@ def _new_std_streams() -> None:
         setattr(sys, f"__{name}__", stream)
 
 
+def _run_as_main(path: str) -> None:
+    """Execute the file at `path` as a fresh __main__ module, as `python3 path`
+    does (runpy.run_path costs several ms more per run)."""
+    with open(path, "rb") as source_file:
+        source = source_file.read()
+    main = types.ModuleType("__main__")
+    main.__file__ = path
+    main.__dict__["__builtins__"] = builtins
+    sys.modules["__main__"] = main
+    exec(compile(source, path, "exec"), main.__dict__)
+
+
+def _finalize() -> None:
+    """What interpreter shutdown does that matters to a script's output: wait for
+    non-daemon threads, then drop __main__'s globals so that open files the
+    script never closed are flushed and closed."""
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    main = sys.modules.pop("__main__", None)
+    if main is not None:
+        main.__dict__.clear()
+    gc.collect()
+
+
 def run_script(argv: tuple[str, ...], env: dict[str, str], stdlib_path: list[str]) -> NoReturn:
     """Run argv[0] (a .py file) as __main__ with sys.argv = argv, then _exit with
     the code a fresh interpreter would return (1 for an uncaught exception)."""
@@ -77,13 +104,14 @@ def run_script(argv: tuple[str, ...], env: dict[str, str], stdlib_path: list[str
     _new_std_streams()
     code = 0
     try:
-        runpy.run_path(argv[0], run_name="__main__")
+        _run_as_main(argv[0])
     except SystemExit as exit_request:
         code = _exit_code(exit_request)
     except BaseException:  # noqa: BLE001 - the interpreter's top level: report any error, exit 1
         traceback.print_exc()
         code = 1
     try:
+        _finalize()
         sys.stdout.flush()
         sys.stderr.flush()
     except OSError:

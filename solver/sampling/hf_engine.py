@@ -2,7 +2,8 @@
 
 Prompts are rendered with the tokenizer's chat template, left-padded and
 batched; each prompt's n samples come from `num_return_sequences`. A call is
-seeded (`transformers.set_seed`, one derived seed per batch), so the same
+seeded (`torch.manual_seed`, one derived seed per batch; Python's and
+NumPy's generators are left alone), so the same
 prompts and params give the same completions.
 
 Log-probabilities are those of the model's own distribution (before temperature
@@ -18,7 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from solver.sampling.default_model import ensure_default_model, local_model_dir
+from solver.sampling.default_model import (
+    DEFAULT_MODEL_NAME,
+    ensure_default_model,
+    local_model_dir,
+)
 from solver.sampling.engine import Completion, Prompt, SamplingParams
 
 ENGINE_NAME = "hf"
@@ -148,7 +153,7 @@ class HFEngine:
     ) -> list[tuple[str, int, float, str]]:
         """(text, num_tokens, logprob, finish_reason) for each of len(texts) x count rows."""
         import torch
-        from transformers import GenerationConfig, LogitsProcessorList, set_seed
+        from transformers import GenerationConfig, LogitsProcessorList
 
         encoded = self.tokenizer(
             texts, return_tensors="pt", padding=True, add_special_tokens=False
@@ -160,13 +165,13 @@ class HFEngine:
             top_p=params.top_p if sample else None,
             top_k=0 if sample else None,
             max_new_tokens=params.max_tokens,
-            num_return_sequences=count,
+            num_return_sequences=count if sample else 1,
             eos_token_id=sorted(self.eos_ids),
             pad_token_id=self.tokenizer.pad_token_id,
             return_dict_in_generate=True,
         )
         recorder = _chosen_logprob_recorder()
-        set_seed(seed % (2**32))
+        torch.manual_seed(seed)
         with torch.inference_mode():
             output = self.hf_model.generate(
                 **encoded,
@@ -175,7 +180,10 @@ class HFEngine:
             )
         generated = output.sequences[:, encoded["input_ids"].shape[1] :]
         logprobs = recorder.per_token(generated[:, -1]).cpu()
-        return list(self._rows(generated.cpu().tolist(), logprobs.tolist()))
+        rows = list(self._rows(generated.cpu().tolist(), logprobs.tolist()))
+        # Greedy decoding gives one answer per prompt; transformers refuses to
+        # repeat it, so each row is copied `count` times here.
+        return rows if sample else [row for row in rows for _ in range(count)]
 
     def _rows(
         self, generated: list[list[int]], logprobs: list[list[float]]
@@ -211,10 +219,10 @@ def make_hf_engine(
 
     `device` defaults to CUDA when available, else CPU; `dtype` to bfloat16 on
     CUDA and float32 on CPU."""
+    path = ensure_default_model() if model is None else local_model_dir(model)
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    path = ensure_default_model() if model is None else local_model_dir(model)
     chosen_device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     chosen_dtype = (
         getattr(torch, dtype)
@@ -229,7 +237,7 @@ def make_hf_engine(
     hf_model = hf_model.to(chosen_device)
     hf_model.eval()
     return HFEngine(
-        model=str(path) if model is not None else "smollm2-135m-instruct",
+        model=str(path) if model is not None else DEFAULT_MODEL_NAME,
         hf_model=hf_model,
         tokenizer=tokenizer,
         device=chosen_device,

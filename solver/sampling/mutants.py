@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from problems.model import Problem
 from solver.extract import source_hash
-from solver.sampling.engine import Completion, Prompt, SamplingParams
+from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
 from solver.sampling.mutate_cpp import canonical_cpp, mutate_cpp
 from solver.sampling.mutate_python import canonical_python, mutate_python
 
@@ -226,3 +226,19 @@ class MutantsEngine:
             if digest not in seen:
                 return reference, mutant, digest, attempt + 1
         return None
+
+
+def make_mutants_engine(
+    model: str | None = None,
+    *,
+    problem: Problem,
+    languages: tuple[str, ...] = ("cpp", "python"),
+    max_mutations: int = 6,
+    max_attempts: int = 64,
+) -> Engine:
+    """A registry factory (`factory(model, **options)`): the engine needs the
+    problem whose accepted solutions it mutates; `model` must be None or
+    "mutants", since no model is involved."""
+    if model not in (None, "mutants"):
+        raise ValueError(f"the mutants engine uses no model, got {model!r}")
+    return MutantsEngine(problem, languages, max_mutations, max_attempts)

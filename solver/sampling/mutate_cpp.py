@@ -67,6 +67,14 @@ class CppMutant:
     operators: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Declared:
+    """A declared variable: its name and a type key (e.g. "long long", "int[]")."""
+
+    name: str
+    type_key: str
+
+
 @dataclass
 class CppStructure:
     """What the operators need to know about a token list. Positions `p` index
@@ -82,7 +90,7 @@ class CppStructure:
     paren_depth: list[int] = field(default_factory=list)  # unclosed ( and [ before p
     statements: list[tuple[int, int]] = field(default_factory=list)  # (first, `;`) positions
     declarations: set[int] = field(default_factory=set)  # first positions of declarations
-    declared_at: dict[int, str] = field(default_factory=dict)  # declarator positions
+    declared_at: dict[int, Declared] = field(default_factory=dict)  # by declarator position
     function_of: list[int] = field(default_factory=list)  # outermost code block, -1 if none
 
     def is_ident(self, p: int) -> bool:
@@ -183,22 +191,35 @@ def _is_declaration(s: CppStructure, first: int) -> bool:
     return after < len(s.texts) and s.is_ident(after) and s.text(after) not in _TYPE_WORDS
 
 
-def _declarators(s: CppStructure, first: int, last: int) -> dict[int, str]:
-    """Names declared by the declaration s.texts[first:last] (depth 0 identifiers
-    followed by = , ; [ ( { and preceded by a type-ish token or a comma)."""
-    names: dict[int, str] = {}
+def _declarators(s: CppStructure, first: int, last: int, *, params: bool) -> dict[int, Declared]:
+    """Names declared by s.texts[first:last] (depth 0 identifiers followed by
+    = , ; [ ( { ) and preceded by a type-ish token or a comma), each with a type
+    key: the leading type words, plus `*` / `[]` for pointers and arrays. With
+    `params` (a parameter list) every comma starts a new type."""
+    names: dict[int, Declared] = {}
     depth = 0
+    type_start = first
+    type_end: int | None = None
     for p in range(first, last):
         t = s.texts[p]
         if t in ("(", "[", "{"):
             depth += 1
         elif t in (")", "]", "}"):
             depth -= 1
+        elif depth == 0 and t == "," and params:
+            type_start, type_end = p + 1, None
         elif depth == 0 and s.is_ident(p) and t not in _TYPE_WORDS:
             before, after = s.text(p - 1), s.text(p + 1)
-            typeish = p > first and (s.is_ident(p - 1) or before in ("*", "&", ">", ">>", ","))
-            if typeish and after in ("=", ",", ";", "[", "(", "{", ")") and before != "=":
-                names[p] = t
+            typeish = p > type_start and (s.is_ident(p - 1) or before in ("*", "&", ">", ">>", ","))
+            if typeish and after in ("=", ",", ";", "[", "(", "{", ")"):
+                type_end = p if type_end is None else type_end
+                words = [w for w in s.texts[type_start:type_end] if w not in ("*", "&")]
+                key = (
+                    " ".join(words)
+                    + ("*" if before == "*" else "")
+                    + ("[]" if after == "[" else "")
+                )
+                names[p] = Declared(t, key)
     return names
 
 
@@ -233,16 +254,16 @@ def _scan_statements(s: CppStructure) -> None:
         s.statements.append((first, last))
         if _is_declaration(s, first):
             s.declarations.add(first)
-            s.declared_at.update(_declarators(s, first, last))
+            s.declared_at.update(_declarators(s, first, last, params=False))
     for p, t in enumerate(s.texts):
         if t == "for" and s.text(p + 1) == "(" and _is_declaration(s, p + 2):
             end = _statement_end(s, p + 2)
             if end is not None:
-                s.declared_at.update(_declarators(s, p + 2, end))
+                s.declared_at.update(_declarators(s, p + 2, end, params=False))
         if t == "(" and p in s.match and s.text(p - 1) not in _CONTROL_WORDS:
             close = s.match[p]
             if s.is_ident(p - 1) and s.text(close + 1) in ("{", "const") and close > p + 1:
-                s.declared_at.update(_declarators(s, p + 1, close + 1))
+                s.declared_at.update(_declarators(s, p + 1, close, params=True))
 
 
 def _at_statement_level(s: CppStructure, p: int) -> bool:
@@ -393,14 +414,18 @@ def drop_statement(s: CppStructure) -> list[Edit]:
 
 def _statement_starts_in(s: CppStructure, block: int) -> list[int]:
     """Positions where a statement may be inserted directly inside `block`: each
-    statement start whose block is `block`, and the closing brace."""
+    statement start whose block is `block`, and the closing brace - not right
+    after a return, break or continue."""
     close = s.match.get(block)
     if close is None:
         return []
+    first_of = {last: first for first, last in s.statements}
     starts = []
     for p in range(block + 1, close + 1):
         if s.texts[p - 1] not in (";", "{", "}") or s.texts[p] in _NO_INSERT_BEFORE:
             continue
+        if s.text(first_of.get(p - 1, -1)) in ("return", "break", "continue"):
+            continue  # code after these is dead: an insertion there changes nothing
         if p == close or (s.block_of[p] == block and _at_statement_level(s, p)):
             starts.append(p)
     return starts
@@ -469,22 +494,27 @@ def negate_condition(s: CppStructure) -> list[Edit]:
 
 
 def swap_variable(s: CppStructure) -> list[Edit]:
-    """A use of a declared variable replaced by another variable declared in the
-    same function or at file level (declarations themselves are left alone)."""
-    scope_names: dict[int, set[str]] = {}
-    for p, name in s.declared_at.items():
-        scope_names.setdefault(s.function_of[p], set()).add(name)
-    globals_ = scope_names.get(-1, set())
-    edits = []
+    """A use of a declared variable replaced by another variable of the same type
+    key declared in the same function or at file level (declarations themselves
+    are left alone)."""
+    scopes: dict[int, dict[str, str]] = {}
+    for p, declared in s.declared_at.items():
+        scopes.setdefault(s.function_of[p], {})[declared.name] = declared.type_key
+    alternatives: dict[tuple[int, str], list[str]] = {}
+    edits: list[Edit] = []
     for p, t in enumerate(s.texts):
         if p in s.declared_at or not _in_code(s, p) or not s.is_ident(p):
             continue
         if s.text(p - 1) in (".", "->", "::") or s.text(p + 1) in ("(", "::"):
             continue
-        candidates = scope_names.get(s.function_of[p], set()) | globals_
-        if t not in candidates:
-            continue
-        edits += [_replace(s, p, other) for other in sorted(candidates) if other != t]
+        scope = s.function_of[p]
+        if (scope, t) not in alternatives:
+            visible = {**scopes.get(-1, {}), **scopes.get(scope, {})}
+            key = visible.get(t)
+            alternatives[scope, t] = sorted(
+                n for n, k in visible.items() if key is not None and k == key and n != t
+            )
+        edits += [_replace(s, p, other) for other in alternatives[scope, t]]
     return edits
 
 

@@ -1,10 +1,12 @@
 """Mutation operators for Python programs, on the AST (`ast` + `ast.unparse`).
 
 Each operator gets the tree's nodes (`ast.walk` order, the Module first) and
-lists the edits it could make (closures that change the tree in place).
-`mutate_python` applies `count` of them in turn, each time picking an operator
-uniformly among those with at least one site and then one of its edits, so that
-a rare operator is not drowned by a common one. The result always parses,
+lists its sites as edits: closures that change the tree in place when applied,
+drawing their variant (+1 or -1, the insertion position, the other variable)
+from the random stream then, so that listing stays cheap. `mutate_python`
+applies `count` edits in turn, each time picking an operator uniformly among
+those with at least one site, then one of its sites, so that a rare operator is
+not drowned by a common one. The result always parses,
 because it is produced by `ast.unparse` from a well-formed tree.
 """
 
@@ -16,7 +18,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-Edit = Callable[[], None]
+Edit = Callable[[random.Random], None]
 
 _FLIPPED_COMPARISONS: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.LtE,
@@ -54,25 +56,48 @@ def _is_int_constant(node: ast.AST) -> bool:
     )
 
 
-def _set_field(node: ast.AST, field: str, value: object) -> Edit:
-    def apply() -> None:
-        setattr(node, field, value)
+def _set(node: ast.AST, field: str, make: Callable[[random.Random], object]) -> Edit:
+    """An edit setting node.field to make(rng), computed only when applied."""
+
+    def apply(rng: random.Random) -> None:
+        setattr(node, field, make(rng))
 
     return apply
 
 
-def _plus_minus_one(expr: ast.expr, sign: int) -> ast.expr:
-    op: ast.operator = ast.Add() if sign > 0 else ast.Sub()
+def _plus_minus_one(expr: ast.expr, rng: random.Random) -> ast.expr:
+    op: ast.operator = ast.Add() if rng.random() < 0.5 else ast.Sub()
     return ast.BinOp(left=expr, op=op, right=ast.Constant(1))
+
+
+def _fixed(value: object) -> Callable[[random.Random], object]:
+    return lambda rng: value
+
+
+def _fresh(make: Callable[[], object]) -> Callable[[random.Random], object]:
+    return lambda rng: make()
+
+
+def _shifted(value: int) -> Callable[[random.Random], object]:
+    return lambda rng: value + rng.choice((1, -1))
+
+
+def _moved(bound: ast.expr) -> Callable[[random.Random], object]:
+    return lambda rng: _plus_minus_one(bound, rng)
+
+
+def _other_name(names: list[str], own: str) -> Callable[[random.Random], object]:
+    others = [n for n in names if n != own]
+    return lambda rng: rng.choice(others)
 
 
 def constant_off_by_one(nodes: list[ast.AST]) -> list[Edit]:
     """Integer constants moved by +1 or -1."""
-    edits = []
+    edits: list[Edit] = []
     for node in nodes:
         if isinstance(node, ast.Constant) and _is_int_constant(node):
             assert isinstance(node.value, int)
-            edits += [_set_field(node, "value", node.value + d) for d in (1, -1)]
+            edits.append(_set(node, "value", _shifted(node.value)))
     return edits
 
 
@@ -81,22 +106,26 @@ def range_bound(nodes: list[ast.AST]) -> list[Edit]:
     arguments are covered by `constant_off_by_one`)."""
     edits: list[Edit] = []
     for node in nodes:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            if node.func.id != "range":
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        if node.func.id != "range":
+            continue
+        for position, arg in enumerate(node.args):
+            if _is_int_constant(arg) or isinstance(arg, ast.Starred):
                 continue
-            for position, arg in enumerate(node.args):
-                if _is_int_constant(arg) or isinstance(arg, ast.Starred):
-                    continue
-                for sign in (1, -1):
-                    new_args = list(node.args)
-                    new_args[position] = _plus_minus_one(arg, sign)
-                    edits.append(_set_field(node, "args", new_args))
+
+            def new_args(rng: random.Random, call: ast.Call = node, i: int = position) -> object:
+                args = list(call.args)
+                args[i] = _plus_minus_one(args[i], rng)
+                return args
+
+            edits.append(_set(node, "args", new_args))
     return edits
 
 
 def flip_comparison(nodes: list[ast.AST]) -> list[Edit]:
     """`<` <-> `<=`, `>` <-> `>=`, `==` <-> `!=` in one comparison operator."""
-    edits = []
+    edits: list[Edit] = []
     for node in nodes:
         if isinstance(node, ast.Compare):
             for position, op in enumerate(node.ops):
@@ -104,7 +133,7 @@ def flip_comparison(nodes: list[ast.AST]) -> list[Edit]:
                 if flipped is not None:
                     new_ops = list(node.ops)
                     new_ops[position] = flipped()
-                    edits.append(_set_field(node, "ops", new_ops))
+                    edits.append(_set(node, "ops", _fixed(new_ops)))
     return edits
 
 
@@ -112,7 +141,7 @@ def swap_min_max(nodes: list[ast.AST]) -> list[Edit]:
     """A call of min() made max() or the other way round."""
     swap = {"min": "max", "max": "min"}
     return [
-        _set_field(node.func, "id", swap[node.func.id])
+        _set(node.func, "id", _fixed(swap[node.func.id]))
         for node in nodes
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in swap
     ]
@@ -121,7 +150,7 @@ def swap_min_max(nodes: list[ast.AST]) -> list[Edit]:
 def swap_arithmetic(nodes: list[ast.AST]) -> list[Edit]:
     """`+` <-> `-` and `*` <-> `//` in a binary operation or augmented assignment."""
     return [
-        _set_field(node, "op", _SWAPPED_ARITHMETIC[type(node.op)]())
+        _set(node, "op", _fresh(_SWAPPED_ARITHMETIC[type(node.op)]))
         for node in nodes
         if isinstance(node, ast.BinOp | ast.AugAssign) and type(node.op) in _SWAPPED_ARITHMETIC
     ]
@@ -139,12 +168,15 @@ def _bodies(nodes: list[ast.AST]) -> Iterator[tuple[ast.AST, str, list[ast.stmt]
 def drop_statement(nodes: list[ast.AST]) -> list[Edit]:
     """One expression statement or (augmented) assignment removed; a body left
     empty gets `pass`."""
-    edits = []
+    edits: list[Edit] = []
     for node, field, body in _bodies(nodes):
         for position, statement in enumerate(body):
             if isinstance(statement, _DROPPABLE):
-                rest = body[:position] + body[position + 1 :]
-                edits.append(_set_field(node, field, rest or [ast.Pass()]))
+
+                def rest(rng: random.Random, b: list[ast.stmt] = body, i: int = position) -> object:
+                    return b[:i] + b[i + 1 :] or [ast.Pass()]
+
+                edits.append(_set(node, field, rest))
     return edits
 
 
@@ -171,8 +203,8 @@ def _exit_sites(
 
 def early_exit(nodes: list[ast.AST]) -> list[Edit]:
     """A `break` inserted into a loop body, or a `return` into a function body, at
-    any position (before a statement or at the end)."""
-    edits = []
+    a random position (before a statement or at the end)."""
+    edits: list[Edit] = []
     for node, field, body, can_break, can_return in _exit_sites(nodes[0], False, False):
         exits: list[Callable[[], ast.stmt]] = []
         if can_break:
@@ -180,39 +212,45 @@ def early_exit(nodes: list[ast.AST]) -> list[Edit]:
         if can_return:
             exits.append(ast.Return)
         for make in exits:
-            for position in range(len(body) + 1):
-                new_body = body[:position] + [make()] + body[position:]
-                edits.append(_set_field(node, field, new_body))
+
+            def inserted(
+                rng: random.Random, b: list[ast.stmt] = body, m: Callable[[], ast.stmt] = make
+            ) -> object:
+                position = rng.randrange(len(b) + 1)
+                return b[:position] + [m()] + b[position:]
+
+            edits.append(_set(node, field, inserted))
     return edits
 
 
 def negate_condition(nodes: list[ast.AST]) -> list[Edit]:
     """The test of an if / while / conditional expression negated (`not` added, or
     removed when already there)."""
-    edits = []
+    edits: list[Edit] = []
     for node in nodes:
         if isinstance(node, ast.If | ast.While | ast.IfExp):
             test = node.test
             if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-                edits.append(_set_field(node, "test", test.operand))
+                negated: ast.expr = test.operand
             else:
-                edits.append(_set_field(node, "test", ast.UnaryOp(op=ast.Not(), operand=test)))
+                negated = ast.UnaryOp(op=ast.Not(), operand=test)
+            edits.append(_set(node, "test", _fixed(negated)))
     return edits
 
 
 def slice_bounds(nodes: list[ast.AST]) -> list[Edit]:
     """A slice bound moved by one: `a[i:j]` -> `a[i+1:j]`, `a[i:j-1]`, ...; a missing
     lower bound becomes 1 and a missing upper bound -1."""
-    edits = []
+    edits: list[Edit] = []
     for node in nodes:
         if not isinstance(node, ast.Slice):
             continue
         for field, default in (("lower", 1), ("upper", -1)):
             bound = getattr(node, field)
             if bound is None:
-                edits.append(_set_field(node, field, ast.Constant(default)))
+                edits.append(_set(node, field, _fixed(ast.Constant(default))))
             elif not _is_int_constant(bound):
-                edits += [_set_field(node, field, _plus_minus_one(bound, s)) for s in (1, -1)]
+                edits.append(_set(node, field, _moved(bound)))
     return edits
 
 
@@ -229,14 +267,17 @@ def _assigned_names(nodes: list[ast.AST]) -> list[str]:
 
 def swap_variable(nodes: list[ast.AST]) -> list[Edit]:
     """A read of one variable replaced by another variable of the program (the
-    classic wrong-variable slip)."""
+    classic wrong-variable slip); one site per read, the other name drawn when
+    the edit is applied."""
     names = _assigned_names(nodes)
     known = set(names)
-    edits = []
-    for node in nodes:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in known:
-            edits += [_set_field(node, "id", other) for other in names if other != node.id]
-    return edits
+    if len(names) < 2:
+        return []
+    return [
+        _set(node, "id", _other_name(names, node.id))
+        for node in nodes
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in known
+    ]
 
 
 PYTHON_OPERATORS: dict[str, Callable[[list[ast.AST]], list[Edit]]] = {
@@ -270,7 +311,7 @@ def mutate_python(source: str, rng: random.Random, count: int) -> PythonMutant |
         if not options:
             break
         name, edits = rng.choice(options)
-        rng.choice(edits)()
+        rng.choice(edits)(rng)
         applied.append(name)
     if not applied:
         return None

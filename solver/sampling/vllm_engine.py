@@ -41,6 +41,10 @@ class VLLMEngine:
         )
         return str(text)
 
+    def close(self) -> None:
+        """Stop vLLM's engine-core worker process now rather than at interpreter exit."""
+        self.llm.llm_engine.engine_core.shutdown()
+
     def generate(self, prompts: list[Prompt], params: SamplingParams) -> list[list[Completion]]:
         """`params.n` completions per prompt, in index order, deterministic for the seed."""
         from vllm import SamplingParams as VLLMSamplingParams

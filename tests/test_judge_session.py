@@ -1,0 +1,147 @@
+"""The judge end to end on real problems: compile once, cache runs, lazy judging,
+graders, checkers, and clear errors for bad sources and broken checkers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from judge.programs import SourceError, program_from_paths, program_from_text
+from judge.session import Judge, JudgeOptions
+from judge.verdicts import Verdict
+from problems.load import load_problem
+from solver.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "problems" / "examples"
+
+PAIRSUM_CPP = (EXAMPLES / "pairsum" / "submissions" / "accepted" / "pairsum.cpp").read_text()
+
+
+@pytest.fixture()
+def judge(tmp_path: Path):
+    with Judge(JudgeOptions(workers=0, cache_dir=tmp_path / "cache")) as session:
+        yield session
+
+
+def test_accepted_and_wrong_programs_get_their_verdicts(judge: Judge) -> None:
+    problem = load_problem(EXAMPLES / "pairsum")
+    good = program_from_text(PAIRSUM_CPP, "cpp", "good")
+    bad = program_from_text(PAIRSUM_CPP.replace("long long", "short"), "cpp", "narrow")
+    good_result, bad_result = judge.judge_programs(problem, [good, bad])
+    assert good_result.result.verdict is Verdict.AC and good_result.result.full_score
+    assert len(good_result.tests) == len(problem.tests)
+    assert bad_result.result.verdict is not Verdict.AC
+
+
+def test_runs_are_cached_and_identical_programs_share_them(tmp_path: Path) -> None:
+    problem = load_problem(EXAMPLES / "pairsum")
+    program = program_from_text(PAIRSUM_CPP, "cpp", "a")
+    twin = program_from_text(PAIRSUM_CPP, "cpp", "b")
+    options = JudgeOptions(workers=0, cache_dir=tmp_path / "cache")
+    with Judge(options) as judge:
+        first = judge.judge_programs(problem, [program, twin])
+    programs_dir = tmp_path / "cache" / "programs"
+    builds = [p for p in programs_dir.glob("*/*") if (p / "result.json").exists()]
+    assert len(builds) == 1, "one distinct source must be compiled once"
+    with Judge(options) as judge:
+        second = judge.judge_programs(problem, [program])
+    assert [t.cpu_time_s for t in second[0].tests] == [t.cpu_time_s for t in first[0].tests]
+    assert first[0].tests == first[1].tests
+
+
+def test_compile_error_is_ce_with_message(judge: Judge) -> None:
+    problem = load_problem(EXAMPLES / "pairsum")
+    [result] = judge.judge_programs(problem, [program_from_text("int main( {", "cpp", "broken")])
+    assert result.result.verdict is Verdict.CE
+    assert "error" in result.compile_message
+
+
+def test_python_syntax_error_is_ce(judge: Judge) -> None:
+    problem = load_problem(EXAMPLES / "pairsum")
+    [result] = judge.judge_programs(problem, [program_from_text("def f(:\n", "python", "bad")])
+    assert result.result.verdict is Verdict.CE
+    assert "SyntaxError" in result.compile_message
+
+
+def test_lazy_judging_stops_at_first_rejection(tmp_path: Path) -> None:
+    problem = load_problem(EXAMPLES / "pairsum")
+    wrong = program_from_text("print(0)\n", "python", "zero")
+    lazy = Judge(JudgeOptions(workers=0, cache_dir=tmp_path / "a"))
+    full = Judge(JudgeOptions(workers=0, cache_dir=tmp_path / "b", lazy=False))
+    with lazy, full:
+        [lazy_result] = lazy.judge_programs(problem, [wrong])
+        [full_result] = full.judge_programs(problem, [wrong])
+    assert len(full_result.tests) == len(problem.tests)
+    assert len(lazy_result.tests) < len(full_result.tests)
+    assert lazy_result.result.verdict == full_result.result.verdict == Verdict.WA
+
+
+def test_function_call_problem_links_the_grader(judge: Judge) -> None:
+    problem = load_problem(EXAMPLES / "taller")
+    folder = EXAMPLES / "taller" / "submissions"
+    good = program_from_paths([folder / "accepted" / "stack.cpp"])
+    wrong = program_from_paths([folder / "wrong_answer" / "ties.cpp"])
+    python = program_from_text("print(1)\n", "python", "py")
+    good_result, wrong_result, python_result = judge.judge_programs(problem, [good, wrong, python])
+    assert good_result.result.verdict is Verdict.AC
+    assert wrong_result.result.verdict is Verdict.WA
+    assert python_result.result.verdict is Verdict.CE
+    assert "grader" in python_result.compile_message
+
+
+def test_custom_validator_accepts_any_shortest_path(judge: Judge) -> None:
+    problem = load_problem(EXAMPLES / "mazepath")
+    folder = EXAMPLES / "mazepath" / "submissions"
+    bfs = program_from_paths([folder / "accepted" / "bfs.py"])
+    dfs = program_from_paths([folder / "wrong_answer" / "dfs.cpp"])
+    bfs_result, dfs_result = judge.judge_programs(problem, [bfs, dfs])
+    assert bfs_result.result.verdict is Verdict.AC
+    assert dfs_result.result.verdict is Verdict.WA
+    assert any(t.message for t in dfs_result.tests if t.verdict is Verdict.WA)
+
+
+def test_non_utf8_source_is_a_clear_error(tmp_path: Path) -> None:
+    source = tmp_path / "latin1.cpp"
+    source.write_bytes(b"int main() { /* caf\xe9 */ return 0; }\n")
+    with pytest.raises(SourceError) as error:
+        program_from_paths([source])
+    assert "latin1.cpp" in str(error.value) and "UTF-8" in str(error.value)
+    assert main(["judge", str(EXAMPLES / "pairsum"), str(source), "--workers", "0", "-q",
+                 "--cache", str(tmp_path / "cache")]) == 2
+
+
+def test_checker_that_does_not_compile_is_a_clear_error(tmp_path: Path) -> None:
+    package = tmp_path / "mazepath"
+    shutil.copytree(EXAMPLES / "mazepath", package)
+    validator = next((package / "output_validators").rglob("*.cpp"))
+    validator.write_text("this is not C++\n")
+    problem = load_problem(package)
+    program = program_from_paths([package / "submissions" / "accepted" / "bfs.cpp"])
+    with Judge(JudgeOptions(workers=0, cache_dir=tmp_path / "cache")) as judge:
+        with pytest.raises(SourceError) as error:
+            judge.judge_programs(problem, [program])
+    assert "does not compile" in str(error.value) and str(package) in str(error.value)
+
+
+def test_cli_check_reports_agreement_and_exit_code(tmp_path: Path, capsys) -> None:
+    code = main(["check", str(EXAMPLES / "meandistance"), "--workers", "2", "-q",
+                 "--cache", str(tmp_path / "cache")])
+    out = capsys.readouterr().out
+    last = out.strip().splitlines()[-1]
+    submissions = list((EXAMPLES / "meandistance" / "submissions").glob("*/*"))
+    assert last == f"{len(submissions)} agree, 0 disagree"
+    assert code == 0
+
+
+def test_cli_check_fails_on_a_mislabelled_submission(tmp_path: Path, capsys) -> None:
+    package = tmp_path / "meandistance"
+    shutil.copytree(EXAMPLES / "meandistance", package)
+    wrong = next((package / "submissions" / "wrong_answer").iterdir())
+    shutil.copy(wrong, package / "submissions" / "accepted" / ("mislabelled" + wrong.suffix))
+    code = main(["check", str(package), "--workers", "0", "-q", "--cache", str(tmp_path / "c")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.strip().splitlines()[-1].endswith("1 disagree")
+    assert "mislabelled" in out
