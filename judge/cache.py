@@ -47,6 +47,9 @@ class ResultCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=60)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # No fsync per result: a crash may lose the last few results (they are
+        # re-judged), never corrupt the file.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
 
     def get(self, key: str) -> TestResult | None:

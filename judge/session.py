@@ -23,7 +23,7 @@ from judge.paths import cache_root
 from judge.pool import WorkerPool, compile_job, test_job
 from judge.programs import Program, SourceError, program_from_paths
 from judge.verdicts import ProblemResult, TestResult, Verdict
-from problems.model import CheckerKind, GraderKind, Problem, Submission, TestCase
+from problems.model import CheckerKind, GraderKind, Problem, Submission, TestCase, TestGroup
 
 PROVISIONAL_TIME_S = 10.0
 SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".java", ".py")
@@ -44,13 +44,15 @@ class SubmissionResult:
 @dataclass
 class JudgeOptions:
     """How a session runs: worker processes (0 = in this process), cache folder,
-    whether to show progress bars, and whether to skip tests that cannot change a
-    grade (`lazy`, as Kattis' on_reject: break and IOI subtasks do)."""
+    whether to show progress bars, whether to skip tests that cannot change a
+    grade (`lazy`, as Kattis' on_reject: break and IOI subtasks do), and whether to
+    reuse cached results (`reuse_results=False` re-judges; results are still saved)."""
 
     workers: int | None = None
     cache_dir: Path = field(default_factory=cache_root)
     progress: bool = False
     lazy: bool = True
+    reuse_results: bool = True
 
 
 def _helper_build(sources: tuple[Path, ...], include_dirs: tuple[Path, ...] = ()) -> Build:
@@ -325,6 +327,18 @@ class _Schedule:
         problem = setup.problem
         self.limits_key = (setup.time_s, problem.limits.memory_bytes, problem.limits.output_bytes)
         self.window = max(1, self.judge.pool.workers) * 2
+        # Jobs carry the setup to worker processes: leave out what running a test
+        # never reads (the test list, submissions, statement), so each job pickles small.
+        self.job_setup = replace(
+            setup,
+            problem=replace(
+                problem,
+                tests=(),
+                submissions=(),
+                statement="",
+                root_group=TestGroup(problem.root_group.name, ()),
+            ),
+        )
 
     def _key(self, compiled: Compiled, test: TestCase) -> str:
         return result_key(
@@ -359,7 +373,11 @@ class _Schedule:
                         if index not in waiting[job]:
                             waiting[job].append(index)
                         continue
-                    cached = self.judge.results.get(self._key(compiled, self.tests[name]))
+                    cached = (
+                        self.judge.results.get(self._key(compiled, self.tests[name]))
+                        if self.judge.options.reuse_results
+                        else None
+                    )
                     if cached is not None:
                         self.results[index][name] = replace(cached, test=name)
                         continue
@@ -367,7 +385,7 @@ class _Schedule:
                         break
                     waiting[job] = [index]
                     future = self.judge.pool.submit(
-                        test_job, compiled, self.setup, self.tests[name]
+                        test_job, compiled, self.job_setup, self.tests[name]
                     )
                     in_flight[future] = job
             if not in_flight:

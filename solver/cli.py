@@ -16,7 +16,12 @@ from solver import report
 
 
 def _judge_options(args: argparse.Namespace) -> JudgeOptions:
-    options = JudgeOptions(workers=args.workers, progress=sys.stderr.isatty() and not args.quiet)
+    options = JudgeOptions(
+        workers=args.workers,
+        progress=sys.stderr.isatty() and not args.quiet,
+        lazy=not args.all_tests,
+        reuse_results=not args.rejudge,
+    )
     if args.cache:
         options.cache_dir = Path(args.cache)
     return options
@@ -63,16 +68,31 @@ def cmd_sample(args: argparse.Namespace) -> int:
     problem = load_problem(Path(args.problem))
     languages = tuple(args.language or ["cpp"])
     engine = make_engine(args.engine, args.model, problem=problem, languages=languages)
-    params = SamplingParams(n=args.n, temperature=args.temperature, top_p=args.top_p,
-                            max_tokens=args.max_tokens, seed=args.seed)
+    params = SamplingParams(
+        n=args.n,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        max_tokens=args.max_tokens,
+        seed=args.seed,
+    )
     with RunStore.open(Path(args.run)) as store:
-        report = sample_problem(problem, engine, store, args.n, params, languages=languages,
-                                per_subtask=args.per_subtask, chunk_size=args.chunk_size,
-                                progress=not args.quiet)
-    print(f"{report.samples} samples drawn ({report.skipped_samples} already in the run), "
-          f"{report.distinct_programs} distinct programs, "
-          f"{report.extraction_failures} extraction failures, {report.tokens} tokens, "
-          f"{report.seconds:.1f} s")
+        report = sample_problem(
+            problem,
+            engine,
+            store,
+            args.n,
+            params,
+            languages=languages,
+            per_subtask=args.per_subtask,
+            chunk_size=args.chunk_size,
+            progress=not args.quiet,
+        )
+    print(
+        f"{report.samples} samples drawn ({report.skipped_samples} already in the run), "
+        f"{report.distinct_programs} distinct programs, "
+        f"{report.extraction_failures} extraction failures, {report.tokens} tokens, "
+        f"{report.seconds:.1f} s"
+    )
     return 0
 
 
@@ -98,6 +118,12 @@ def _add_judge_flags(parser: argparse.ArgumentParser) -> None:
         "--cache", help="cache folder (default: $CPSOLVE_CACHE or ~/.cache/cpsolve)"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    parser.add_argument(
+        "--all-tests",
+        action="store_true",
+        help="run every test (default: stop where the grade cannot change)",
+    )
+    parser.add_argument("--rejudge", action="store_true", help="do not reuse cached results")
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -123,14 +149,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_judge_flags(check)
     sample = sub.add_parser("sample", help="sample candidate programs into a run directory")
     sample.add_argument("problem", help="problem package folder")
-    sample.add_argument("--engine", default="hf",
-                        help="hf, vllm, openai, mutants or replay (default: hf)")
-    sample.add_argument("--model", default=None,
-                        help="model folder, server URL or recorded pool (default: SmolLM2-135M)")
+    sample.add_argument(
+        "--engine", default="hf", help="hf, vllm, openai, mutants or replay (default: hf)"
+    )
+    sample.add_argument(
+        "--model",
+        default=None,
+        help="model folder, server URL or recorded pool (default: SmolLM2-135M)",
+    )
     sample.add_argument("-n", type=int, default=100, help="samples per prompt")
     sample.add_argument("--run", required=True, help="run directory (resumed if it exists)")
-    sample.add_argument("--language", action="append", choices=("cpp", "python"),
-                        help="language to ask for (repeatable; default cpp)")
+    sample.add_argument(
+        "--language",
+        action="append",
+        choices=("cpp", "python"),
+        help="language to ask for (repeatable; default cpp)",
+    )
     sample.add_argument("--per-subtask", action="store_true", help="one prompt per subtask")
     sample.add_argument("--temperature", type=float, default=1.0)
     sample.add_argument("--top-p", type=float, default=0.95)

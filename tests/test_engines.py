@@ -26,7 +26,7 @@ from solver.sampling.default_model import ensure_default_model, resolve_model
 from solver.sampling.engine import Completion, Prompt, SamplingParams
 from solver.sampling.hf_engine import plan_batches
 from solver.sampling.openai_engine import ServerError, make_openai_engine
-from solver.sampling.registry import make_engine, register_engine
+from solver.sampling.registry import known_engines, make_engine, register_engine
 from solver.sampling.replay import ReplayError, write_pool
 from tests.model_fixtures import free_port, stop_process, tiny_model_dir  # noqa: F401
 
@@ -76,7 +76,9 @@ def texts(result: list[list[Completion]]) -> list[list[str]]:
 
 
 def test_unknown_engine_lists_known_ones() -> None:
-    with pytest.raises(ValueError, match=r"unknown engine 'nope'.*hf.*openai.*replay.*vllm"):
+    with pytest.raises(
+        ValueError, match=r"unknown engine 'nope'.*hf.*mutants.*openai.*replay.*vllm"
+    ):
         make_engine("nope")
 
 
@@ -91,6 +93,16 @@ def test_registered_engine_is_built_and_duplicates_are_refused(tmp_path: Path) -
     assert make_engine("test-fake").name == "replay"
     with pytest.raises(ValueError, match="already registered"):
         register_engine("test-fake", lambda model, **options: factory(model))
+
+
+def test_context_options_reach_mutants_and_are_ignored_by_model_engines(tmp_path: Path) -> None:
+    pool = tmp_path / "pool.jsonl"
+    write_pool(pool, [Completion(PROMPTS[0].key(), 0, "x", 1, -1.0, "e", "m", 0)])
+    engine = make_engine("replay", str(pool), problem=None, languages=("cpp",))
+    assert engine.generate(PROMPTS[:1], SamplingParams(n=1))[0][0].text == "x"
+    assert "mutants" in known_engines()
+    with pytest.raises(ValueError, match="mutants engine uses no model"):
+        make_engine("mutants", "some-model", problem=None)
 
 
 def test_plan_batches_covers_every_sample_once() -> None:

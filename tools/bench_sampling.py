@@ -296,20 +296,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="bench-sampling-"))
-    if args.model:
-        model_dir = Path(args.model)
-    else:
-        from tests.model_fixtures import build_tiny_model
-
-        model_dir = build_tiny_model(workdir / "tiny")
     prompts = bench_prompts(args.prompts)
     params = SamplingParams(
         n=args.n, temperature=1.0, top_p=0.95, max_tokens=args.max_tokens, seed=1
     )
-    results = {
-        name: BENCHES[name](model_dir, prompts, params, args) for name in args.engines.split(",")
-    }
+    with tempfile.TemporaryDirectory(prefix="bench-sampling-") as workdir:
+        if args.model:
+            model_dir = Path(args.model)
+        else:
+            from tests.model_fixtures import build_tiny_model
+
+            model_dir = build_tiny_model(Path(workdir) / "tiny")
+        results = {
+            name: BENCHES[name](model_dir, prompts, params, args)
+            for name in args.engines.split(",")
+        }
     print(f"prompts={args.prompts} n={args.n} max_tokens={args.max_tokens} rounds={args.rounds}")
     print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()} on {os.cpu_count()} cores")
     header = ["engine", "variant", "samples", "tokens", "seconds", "samples/s", "tokens/s"]

@@ -144,7 +144,9 @@ def spawn_program(plan: ChildPlan, helper: Path, seccomp_bpf: Path) -> int:
             # Trusted programs (validators, managers) keep SIGPIPE ignored, as the
             # runner has it: a validator that answers a candidate which already
             # exited must see EPIPE, not die (problemtools runs them this way).
-            setsigdef=(signal.SIGXFSZ,) if plan.process.trusted else (signal.SIGPIPE, signal.SIGXFSZ),
+            setsigdef=(signal.SIGXFSZ,)
+            if plan.process.trusted
+            else (signal.SIGPIPE, signal.SIGXFSZ),
         )
     finally:
         os.set_inheritable(plan.error_fd, False)

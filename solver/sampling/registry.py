@@ -1,14 +1,14 @@
 """Engines by name: a registry from engine name to a factory.
 
-Each engine module registers itself through `register_engine` when the
-registry first needs it (`builtin_engines`), so importing this module loads
-no heavy library and has no side effects. Other modules (the `mutants`
-engine) call `register_engine` themselves.
+The engines of this package are listed in `BUILTIN_ENGINES` with factories
+that import their module only when called, so importing this module loads no
+heavy library and has no side effects. Further engines are added with
+`register_engine`; a registered factory takes precedence over a built-in one
+of the same name (e.g. an in-memory fake in tests).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -31,28 +31,44 @@ def register_engine(name: str, factory: EngineFactory) -> None:
     _FACTORIES[name] = factory
 
 
+CONTEXT_OPTIONS = frozenset({"problem", "languages"})
+"""Options a caller (the CLI) may give every engine; model engines ignore them,
+the `mutants` engine needs them."""
+
+
+def _model_options(options: dict[str, Any]) -> dict[str, Any]:
+    """`options` without the context options that model engines do not use."""
+    return {key: value for key, value in options.items() if key not in CONTEXT_OPTIONS}
+
+
 def _make_hf(model: str | None, **options: Any) -> Engine:
     from solver.sampling.hf_engine import make_hf_engine
 
-    return make_hf_engine(model, **options)
+    return make_hf_engine(model, **_model_options(options))
 
 
 def _make_vllm(model: str | None, **options: Any) -> Engine:
     from solver.sampling.vllm_engine import make_vllm_engine
 
-    return make_vllm_engine(model, **options)
+    return make_vllm_engine(model, **_model_options(options))
 
 
 def _make_openai(model: str | None, **options: Any) -> Engine:
     from solver.sampling.openai_engine import make_openai_engine
 
-    return make_openai_engine(model, **options)
+    return make_openai_engine(model, **_model_options(options))
 
 
 def _make_replay(model: str | None, **options: Any) -> Engine:
     from solver.sampling.replay import make_replay_engine
 
-    return make_replay_engine(model, **options)
+    return make_replay_engine(model, **_model_options(options))
+
+
+def _make_mutants(model: str | None, **options: Any) -> Engine:
+    from solver.sampling.mutants import make_mutants_engine
+
+    return make_mutants_engine(model, **options)
 
 
 BUILTIN_ENGINES: dict[str, EngineFactory] = {
@@ -60,27 +76,13 @@ BUILTIN_ENGINES: dict[str, EngineFactory] = {
     "vllm": _make_vllm,
     "openai": _make_openai,
     "replay": _make_replay,
+    "mutants": _make_mutants,
 }
 """The engines shipped in this package; their heavy imports happen in the factory."""
 
 
-PLUGIN_MODULES: tuple[str, ...] = ("solver.sampling.mutants",)
-"""Modules that register further engines when imported; loaded on first need."""
-
-
-def _load_plugins() -> None:
-    """Import the plugin modules that exist so that their engines register."""
-    for module in PLUGIN_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as error:
-            if error.name != module:
-                raise
-
-
 def known_engines() -> list[str]:
-    """Names `make_engine` accepts, sorted (plugins included)."""
-    _load_plugins()
+    """Names `make_engine` accepts, sorted."""
     return sorted({**BUILTIN_ENGINES, **_FACTORIES})
 
 
@@ -89,9 +91,6 @@ def make_engine(name: str, model: str | None = None, **options: Any) -> Engine:
 
     Unknown names raise ValueError listing the known engines."""
     factory = _FACTORIES.get(name) or BUILTIN_ENGINES.get(name)
-    if factory is None:
-        _load_plugins()
-        factory = _FACTORIES.get(name)
     if factory is None:
         raise ValueError(f"unknown engine {name!r}; known engines: {', '.join(known_engines())}")
     return factory(model, **options)
