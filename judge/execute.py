@@ -27,6 +27,7 @@ NEAR_LIMIT_LOW = 0.9
 NEAR_LIMIT_HIGH = 1.2
 RERUNS = 2
 TRUSTED_TIME_S = 30.0
+GRADER_PROCESSES = 8
 TRUSTED_MEMORY = 2 * 1024**3
 
 STATUS_VERDICTS: dict[RunStatus, Verdict] = {
@@ -124,9 +125,14 @@ def _placed(compiled: Compiled, folder: str) -> tuple[tuple[str, ...], tuple[tup
 def _candidate_process(
     compiled: Compiled, setup: Setup, stdin: str, stdout: str, extra_args: tuple[str, ...] = ()
 ) -> Process:
+    processes = compiled.processes
+    if setup.problem.grader.kind is GraderKind.LINKED:
+        # Graders linked into the program may fork it, e.g. to run the encoder and
+        # decoder halves of a task in separate processes (Kattis include/ graders).
+        processes = max(processes, GRADER_PROCESSES)
     return Process(
         argv=compiled.run_argv + extra_args,
-        limits=candidate_limits(setup.problem.limits, setup.time_s, compiled.processes),
+        limits=candidate_limits(setup.problem.limits, setup.time_s, processes),
         stdin=stdin,
         stdout=stdout,
         stderr="candidate.err",

@@ -12,7 +12,10 @@ Kattis labels are folders of `submissions/`, CMS/IOI labels folders of
 * time_limit_exceeded: a TLE on some test, and not the full score.
 * run_time_error: an RE or MLE on some test (Kattis reports a memory overrun as a
   run-time error), and not the full score.
-* partially_accepted, partially_correct: 0 < score < max.
+* partially_correct (IOI): 0 < score < max.
+* partially_accepted (Kattis): 0 < score < max, or an accepted verdict with less
+  than the full score (problemtools' rule: with accept_if_any_accepted, passing
+  only a group worth 0 points is accepted with score 0, and that is "partial").
 * incorrect, time_limit, runtime_error, memory_limit, failed,
   protocol_violation (CMS classes): not the full score.
 
@@ -85,6 +88,12 @@ def _not_full(result: ProblemResult) -> str:
     return f"expected less than full score, got {result.verdict.value} {_score_text(result)}"
 
 
+def _kattis_partial(result: ProblemResult) -> str:
+    if result.verdict.accepted and not result.full_score:
+        return ""
+    return _partial(result)
+
+
 LABEL_RULES: Mapping[str, LabelRule] = {
     "accepted": _full_score,
     "model_solution": _full_score,
@@ -93,7 +102,7 @@ LABEL_RULES: Mapping[str, LabelRule] = {
     "wrong_answer": _some(frozenset({Verdict.WA, Verdict.PE}), "WA"),
     "time_limit_exceeded": _some(frozenset({Verdict.TLE}), "TLE"),
     "run_time_error": _some(frozenset({Verdict.RE, Verdict.MLE}), "RE or MLE"),
-    "partially_accepted": _partial,
+    "partially_accepted": _kattis_partial,
     "partially_correct": _partial,
     "incorrect": _not_full,
     "time_limit": _not_full,

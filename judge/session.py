@@ -291,16 +291,24 @@ class Judge:
         on_skip: Callable[[Submission, str], None] | None = None,
     ) -> list[tuple[Submission, SubmissionResult]]:
         """Judge labelled submissions; ones that cannot be judged here (unsupported
-        language, unreadable file) are reported through `on_skip`."""
+        language, a language the problem's grader lacks, unreadable file) are
+        reported through `on_skip`."""
         programs: list[Program] = []
         kept: list[Submission] = []
         for submission in submissions:
             try:
-                programs.append(submission_program(submission))
-                kept.append(submission)
+                program = submission_program(submission)
             except SourceError as error:
                 if on_skip is not None:
                     on_skip(submission, error.message)
+                continue
+            build = grader_build(problem, program)
+            if isinstance(build, str):
+                if on_skip is not None:
+                    on_skip(submission, build)
+                continue
+            programs.append(program)
+            kept.append(submission)
         results = self.judge_programs(problem, programs)
         return list(zip(kept, results, strict=True))
 

@@ -177,12 +177,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sampling_errors() -> tuple[type[Exception], ...]:
+    """Errors of the sampling stage that are the user's input, not a bug."""
+    from solver.sample import SampleError
+    from solver.sampling.openai_engine import ServerError
+    from solver.sampling.registry import EngineError
+    from solver.sampling.replay import ReplayError
+    from solver.store import StoreError
+
+    return (EngineError, ServerError, ReplayError, StoreError, SampleError)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `cpsolve` console script."""
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (ProblemError, SourceError) as error:
+    except (ProblemError, SourceError, *_sampling_errors()) as error:
         print(f"cpsolve: error: {error}", file=sys.stderr)
         return 2
 

@@ -45,6 +45,7 @@ def test_example_problems_agree_with_their_labels(judge: Judge, examples_dir: Pa
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", REAL)
-def test_real_packages_agree_with_their_labels(judge: Judge, shared_problems: Path,
-                                               name: str) -> None:
+def test_real_packages_agree_with_their_labels(
+    judge: Judge, shared_problems: Path, name: str
+) -> None:
     assert _disagreements(judge, shared_problems / name) == []

@@ -26,7 +26,7 @@ from solver.sampling.default_model import ensure_default_model, resolve_model
 from solver.sampling.engine import Completion, Prompt, SamplingParams
 from solver.sampling.hf_engine import plan_batches
 from solver.sampling.openai_engine import ServerError, make_openai_engine
-from solver.sampling.registry import known_engines, make_engine, register_engine
+from solver.sampling.registry import EngineError, known_engines, make_engine, register_engine
 from solver.sampling.replay import ReplayError, write_pool
 from tests.model_fixtures import free_port, stop_process, tiny_model_dir  # noqa: F401
 
@@ -123,7 +123,7 @@ def test_model_resolution_and_missing_paths(tmp_path: Path) -> None:
     missing = tmp_path / "no-such-model"
     with pytest.raises(FileNotFoundError, match=str(missing)):
         resolve_model(str(missing))
-    with pytest.raises(FileNotFoundError, match="no-such-model"):
+    with pytest.raises(EngineError, match="no-such-model"):
         make_engine("hf", str(missing))
 
 

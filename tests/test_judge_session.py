@@ -108,8 +108,21 @@ def test_non_utf8_source_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as error:
         program_from_paths([source])
     assert "latin1.cpp" in str(error.value) and "UTF-8" in str(error.value)
-    assert main(["judge", str(EXAMPLES / "pairsum"), str(source), "--workers", "0", "-q",
-                 "--cache", str(tmp_path / "cache")]) == 2
+    assert (
+        main(
+            [
+                "judge",
+                str(EXAMPLES / "pairsum"),
+                str(source),
+                "--workers",
+                "0",
+                "-q",
+                "--cache",
+                str(tmp_path / "cache"),
+            ]
+        )
+        == 2
+    )
 
 
 def test_checker_that_does_not_compile_is_a_clear_error(tmp_path: Path) -> None:
@@ -126,8 +139,17 @@ def test_checker_that_does_not_compile_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_cli_check_reports_agreement_and_exit_code(tmp_path: Path, capsys) -> None:
-    code = main(["check", str(EXAMPLES / "meandistance"), "--workers", "2", "-q",
-                 "--cache", str(tmp_path / "cache")])
+    code = main(
+        [
+            "check",
+            str(EXAMPLES / "meandistance"),
+            "--workers",
+            "2",
+            "-q",
+            "--cache",
+            str(tmp_path / "cache"),
+        ]
+    )
     out = capsys.readouterr().out
     last = out.strip().splitlines()[-1]
     submissions = list((EXAMPLES / "meandistance" / "submissions").glob("*/*"))

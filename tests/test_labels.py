@@ -10,7 +10,7 @@ from judge.grading import grade
 from judge.labels import LABEL_RULES, label_agrees, submission_agrees
 from judge.verdicts import ProblemResult, TestResult, Verdict
 from problems.load import load_problem
-from problems.model import Problem, ProblemType, Scoring, Submission
+from problems.model import Limits, Problem, ProblemType, Scoring, Submission
 from problems.model import TestGroup as Group
 from tests.test_grading import results_for, synthetic_problem
 
@@ -158,3 +158,25 @@ def test_real_hello_memory_limit_submission_is_a_run_time_error() -> None:
     results = {case.name: TestResult(case.name, Verdict.MLE) for case in problem.tests}
     graded = grade(problem, results)
     assert submission_agrees(memory_hog, graded, problem) == (True, "")
+
+
+def test_kattis_partial_accepts_an_accepted_zero_score() -> None:
+    """problemtools: passing only a group worth 0 points is accepted with score 0,
+    which is what partially_accepted means (Swedish olympiad, karleksbrev)."""
+    problem = Problem(
+        name="p",
+        title="p",
+        root=Path("."),
+        format="kattis-legacy",
+        type=ProblemType.SCORING,
+        statement="",
+        limits=Limits(time_s=1.0),
+        tests=(),
+        root_group=Group("data", ()),
+        max_score=100.0,
+    )
+    accepted_zero = ProblemResult("kattis-scoring", Verdict.AC, 0.0, 100.0, (), ())
+    rejected_zero = ProblemResult("kattis-scoring", Verdict.WA, 0.0, 100.0, (), ())
+    assert label_agrees("partially_accepted", accepted_zero, problem)[0]
+    assert not label_agrees("partially_accepted", rejected_zero, problem)[0]
+    assert not label_agrees("partially_correct", accepted_zero, problem)[0]

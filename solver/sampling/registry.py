@@ -86,11 +86,19 @@ def known_engines() -> list[str]:
     return sorted({**BUILTIN_ENGINES, **_FACTORIES})
 
 
+class EngineError(ValueError):
+    """An engine cannot be built: unknown name, missing model, bad options."""
+
+
 def make_engine(name: str, model: str | None = None, **options: Any) -> Engine:
     """Build the engine called `name` for `model` (None: the engine's default).
 
-    Unknown names raise ValueError listing the known engines."""
+    Unknown names and model paths that do not exist raise EngineError, which
+    names the engines known or the missing path."""
     factory = _FACTORIES.get(name) or BUILTIN_ENGINES.get(name)
     if factory is None:
-        raise ValueError(f"unknown engine {name!r}; known engines: {', '.join(known_engines())}")
-    return factory(model, **options)
+        raise EngineError(f"unknown engine {name!r}; known engines: {', '.join(known_engines())}")
+    try:
+        return factory(model, **options)
+    except FileNotFoundError as error:
+        raise EngineError(f"engine {name!r}: {error}") from error
