@@ -77,7 +77,9 @@ def trusted_limits(time_s: float) -> ResourceLimits:
 def candidate_verdict(outcome: ProcessResult, time_s: float) -> Verdict | None:
     """The verdict a candidate's own run decides (None when it ran cleanly)."""
     if outcome.cpu_time_s > time_s and outcome.status in (
-        RunStatus.OK, RunStatus.NONZERO_EXIT, RunStatus.SIGNALED
+        RunStatus.OK,
+        RunStatus.NONZERO_EXIT,
+        RunStatus.SIGNALED,
     ):
         return Verdict.TLE
     return STATUS_VERDICTS.get(outcome.status)
@@ -169,19 +171,52 @@ def _answer_file(test: TestCase, work: Path) -> str:
     return str(empty)
 
 
-def _run_kattis_validator(
-    setup: Setup, test: TestCase, output_path: Path, sandbox: Sandbox, work: Path
-) -> checkers.CheckResult:
+FEEDBACK_FILES = (
+    ("feedback/judgemessage.txt", "judgemessage.txt"),
+    ("feedback/score.txt", "score.txt"),
+)
+
+
+def _exit_code(outcome: ProcessResult) -> int | None:
+    """The exit code of a helper that ended by itself (None: killed or failed)."""
+    return outcome.exit_code if outcome.status in (RunStatus.OK, RunStatus.NONZERO_EXIT) else None
+
+
+def _validator(
+    setup: Setup, stdin: str, stdout: str
+) -> tuple[Process, tuple[tuple[str, str], ...]]:
+    """The Kattis output validator process (`validator input answer feedback/ flags`)
+    and the files that place it in the box."""
     assert setup.checker is not None
     argv, files = _placed(setup.checker, "validator")
     process = Process(
         argv=argv + ("input", "answer", "feedback/") + setup.problem.checker.flags,
         limits=trusted_limits(setup.time_s),
-        stdin="output",
-        stdout="validator.out",
+        stdin=stdin,
+        stdout=stdout,
         stderr="validator.err",
         trusted=True,
     )
+    return process, files
+
+
+def _feedback_out(work: Path) -> tuple[tuple[str, str], ...]:
+    return tuple((box, str(work / host)) for box, host in FEEDBACK_FILES)
+
+
+def _validator_verdict(outcome: ProcessResult, work: Path) -> checkers.CheckResult:
+    """What a Kattis validator decided, from its exit code and feedback files."""
+    return checkers.interpret_kattis_validator(
+        _exit_code(outcome),
+        _read_text(work / "judgemessage.txt") or outcome.stderr_tail,
+        _read_text(work / "score.txt") or None,
+    )
+
+
+def _run_kattis_validator(
+    setup: Setup, test: TestCase, output_path: Path, sandbox: Sandbox, work: Path
+) -> checkers.CheckResult:
+    process, files = _validator(setup, "output", "validator.out")
     request = RunRequest(
         processes=(process,),
         files_in=files
@@ -191,20 +226,12 @@ def _run_kattis_validator(
             ("output", str(output_path)),
         ),
         dirs=("feedback",),
-        files_out=(
-            ("feedback/judgemessage.txt", str(work / "judgemessage.txt")),
-            ("feedback/score.txt", str(work / "score.txt")),
-        ),
+        files_out=_feedback_out(work),
     )
     result = sandbox.run(request)
     if result.error is not None:
         return checkers.CheckResult(Verdict.JE, 0.0, f"sandbox error in validator: {result.error}")
-    outcome = result.processes[0]
-    return checkers.interpret_kattis_validator(
-        outcome.exit_code if outcome.status in (RunStatus.OK, RunStatus.NONZERO_EXIT) else None,
-        _read_text(work / "judgemessage.txt") or outcome.stderr_tail,
-        _read_text(work / "score.txt") or None,
-    )
+    return _validator_verdict(result.processes[0], work)
 
 
 def _read_text(path: Path) -> str:
@@ -247,12 +274,10 @@ def _run_file_checker(
             return checkers.CheckResult(
                 Verdict.JE, 0.0, f"sandbox error in checker: {result.error}"
             )
-        outcome = result.processes[0]
-        exit_code = (
-            outcome.exit_code if outcome.status in (RunStatus.OK, RunStatus.NONZERO_EXIT) else None
-        )
         return interpret(
-            exit_code, _read_text(work / "checker.out"), _read_text(work / "checker.err")
+            _exit_code(result.processes[0]),
+            _read_text(work / "checker.out"),
+            _read_text(work / "checker.err"),
         )
 
     return run
@@ -298,37 +323,21 @@ def _run_interactive(
     """Kattis interactive: the output validator and the candidate talk through pipes."""
     if setup.checker is None or not setup.checker.ok:
         return _judge_error(test, "interactive validator is not compiled")
-    argv, files = _placed(setup.checker, "validator")
-    validator = Process(
-        argv=argv + ("input", "answer", "feedback/") + setup.problem.checker.flags,
-        limits=trusted_limits(setup.time_s),
-        stdin="pipe:to_validator",
-        stdout="pipe:to_candidate",
-        stderr="validator.err",
-        trusted=True,
-    )
+    validator, files = _validator(setup, "pipe:to_validator", "pipe:to_candidate")
     candidate = _candidate_process(compiled, setup, "pipe:to_candidate", "pipe:to_validator")
     request = RunRequest(
         processes=(candidate, validator),
         files_in=_program_files(compiled) + files,
         trusted_files_in=(("input", _input_file(test)), ("answer", _answer_file(test, work))),
         dirs=("feedback",),
-        files_out=(
-            ("feedback/judgemessage.txt", str(work / "judgemessage.txt")),
-            ("feedback/score.txt", str(work / "score.txt")),
-        ),
+        files_out=_feedback_out(work),
     )
     result = sandbox.run(request)
     if result.error is not None:
         return _judge_error(test, f"sandbox error: {result.error}")
     cand, val = result.processes
     verdict = candidate_verdict(cand, setup.time_s)
-    exit_code = val.exit_code if val.status in (RunStatus.OK, RunStatus.NONZERO_EXIT) else None
-    check = checkers.interpret_kattis_validator(
-        exit_code,
-        _read_text(work / "judgemessage.txt") or val.stderr_tail,
-        _read_text(work / "score.txt") or None,
-    )
+    check = _validator_verdict(val, work)
     # As problemtools: whoever stopped first decides. A validator that rejected
     # first gives WA whatever the candidate did next (e.g. spin until killed); a
     # candidate that crashed or ran out of time first gets that verdict.
@@ -390,9 +399,8 @@ def _run_communication(
         verdict = candidate_verdict(user, setup.time_s)
         if verdict is not None:
             return _result(test, verdict, user, user.stderr_tail[-500:])
-    exit_code = mgr.exit_code if mgr.status in (RunStatus.OK, RunStatus.NONZERO_EXIT) else None
     check = checkers.interpret_cms(
-        exit_code, _read_text(work / "manager.out"), _read_text(work / "manager.err")
+        _exit_code(mgr), _read_text(work / "manager.out"), _read_text(work / "manager.err")
     )
     return _result(test, check.verdict, slowest, check.message, check.score)
 

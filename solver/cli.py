@@ -191,9 +191,10 @@ def _sampling_errors() -> tuple[type[Exception], ...]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `cpsolve` console script."""
     args = build_parser().parse_args(argv)
+    expected: tuple[type[Exception], ...] = (ProblemError, SourceError, *_sampling_errors())
     try:
         return COMMANDS[args.command](args)
-    except (ProblemError, SourceError, *_sampling_errors()) as error:
+    except expected as error:
         print(f"cpsolve: error: {error}", file=sys.stderr)
         return 2
 

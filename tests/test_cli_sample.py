@@ -12,8 +12,21 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "problems" / "examples"
 
 def test_sample_then_resume_then_pool(tmp_path: Path, capsys) -> None:
     run = tmp_path / "run"
-    args = ["sample", str(EXAMPLES / "pairsum"), "--engine", "mutants", "--run", str(run),
-            "--language", "cpp", "--language", "python", "-q", "--chunk-size", "20"]
+    args = [
+        "sample",
+        str(EXAMPLES / "pairsum"),
+        "--engine",
+        "mutants",
+        "--run",
+        str(run),
+        "--language",
+        "cpp",
+        "--language",
+        "python",
+        "-q",
+        "--chunk-size",
+        "20",
+    ]
     assert main([*args, "-n", "60"]) == 0
     first = capsys.readouterr().out
     assert first.startswith("120 samples drawn (0 already in the run)")

@@ -63,8 +63,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     problem = load_problem(Path(args.problem))
-    accepted = {sub.paths[0].suffix: sub.paths[0] for sub in problem.submissions
-                if sub.label == "accepted"}
+    accepted = {
+        sub.paths[0].suffix: sub.paths[0] for sub in problem.submissions if sub.label == "accepted"
+    }
     cpp_source, py_source = accepted[".cpp"], accepted[".py"]
     work = Path(tempfile.mkdtemp(prefix="bench-judge-"))
     binary = work / "prog"
@@ -74,14 +75,16 @@ def main() -> int:
     cache = work / "cache"
     rates: dict[tuple[str, str], list[float]] = {}
     judges = {
-        "judge-1-worker": Judge(JudgeOptions(workers=1, cache_dir=cache, reuse_results=False,
-                                             lazy=False)),
-        "judge-all-cores": Judge(JudgeOptions(workers=None, cache_dir=cache, reuse_results=False,
-                                              lazy=False)),
+        "judge-1-worker": Judge(
+            JudgeOptions(workers=1, cache_dir=cache, reuse_results=False, lazy=False)
+        ),
+        "judge-all-cores": Judge(
+            JudgeOptions(workers=None, cache_dir=cache, reuse_results=False, lazy=False)
+        ),
     }
     time_s = judges["judge-1-worker"].setup(problem).time_s
     try:
-        for name, judge in judges.items():  # warm up: compile once, start the runners
+        for judge in judges.values():  # warm up: compile once, start the runners
             for program in programs.values():
                 judge_round(judge, problem, program)
         for _round in range(args.rounds):
@@ -94,17 +97,20 @@ def main() -> int:
     finally:
         for judge in judges.values():
             judge.close()
-    print(f"problem {problem.name}: {len(problem.tests)} tests, {args.rounds} rounds, "
-          f"median runs/s")
+    print(
+        f"problem {problem.name}: {len(problem.tests)} tests, {args.rounds} rounds, median runs/s"
+    )
     for (harness, language), values in sorted(rates.items()):
         print(f"  {harness:16s} {language:7s} {statistics.median(values):9.1f} runs/s")
     naive_cpp = statistics.median(rates[("naive", "cpp")])
     judge_cpp = statistics.median(rates[("judge-1-worker", "cpp")])
     overhead_ms = (1 / judge_cpp - 1 / naive_cpp) * 1000
     py_ratio = statistics.median(rates[("judge-1-worker", "python")]) / statistics.median(
-        rates[("naive", "python")])
+        rates[("naive", "python")]
+    )
     py_ratio_all = statistics.median(rates[("judge-all-cores", "python")]) / statistics.median(
-        rates[("naive", "python")])
+        rates[("naive", "python")]
+    )
     print(f"C++ overhead per run (1 worker vs bare exec): {overhead_ms:.2f} ms (target <= 2 ms)")
     print(f"Python judge/naive, all cores: {py_ratio_all:.2f}x")
     print(f"Python judge/naive, 1 worker: {py_ratio:.2f}x (target >= 3x)")

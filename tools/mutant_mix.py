@@ -68,8 +68,10 @@ def main() -> int:
                     else:
                         counts["fails a sample"] += 1
                 rows.append((problem.name, language, counts))
-                print(f"judged {len(completions)} mutants of {problem.name} ({language})",
-                      file=sys.stderr)
+                print(
+                    f"judged {len(completions)} mutants of {problem.name} ({language})",
+                    file=sys.stderr,
+                )
     header = f"{'problem':14s} {'lang':7s} " + " ".join(f"{o:>17s}" for o in OUTCOMES)
     print(header)
     for name, language, counts in rows:
