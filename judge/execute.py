@@ -149,8 +149,9 @@ def _check_output(
     spec = setup.problem.checker
     if spec.kind is CheckerKind.TOKENS:
         answer = test.answer_path.read_bytes() if test.answer_path else b""
+        flags = spec.flags + test.validator_flags
         return checkers.check_tokens(
-            output_path.read_bytes(), answer, **checkers.parse_validator_flags(spec.flags)
+            output_path.read_bytes(), answer, **checkers.parse_validator_flags(flags)
         )
     if setup.checker is None or not setup.checker.ok:
         return checkers.CheckResult(Verdict.JE, 0.0, "checker is not compiled")
@@ -183,14 +184,17 @@ def _exit_code(outcome: ProcessResult) -> int | None:
 
 
 def _validator(
-    setup: Setup, stdin: str, stdout: str
+    setup: Setup, test: TestCase, stdin: str, stdout: str
 ) -> tuple[Process, tuple[tuple[str, str], ...]]:
     """The Kattis output validator process (`validator input answer feedback/ flags`)
     and the files that place it in the box."""
     assert setup.checker is not None
     argv, files = _placed(setup.checker, "validator")
     process = Process(
-        argv=argv + ("input", "answer", "feedback/") + setup.problem.checker.flags,
+        argv=argv
+        + ("input", "answer", "feedback/")
+        + setup.problem.checker.flags
+        + test.validator_flags,
         limits=trusted_limits(setup.time_s),
         stdin=stdin,
         stdout=stdout,
@@ -216,7 +220,7 @@ def _validator_verdict(outcome: ProcessResult, work: Path) -> checkers.CheckResu
 def _run_kattis_validator(
     setup: Setup, test: TestCase, output_path: Path, sandbox: Sandbox, work: Path
 ) -> checkers.CheckResult:
-    process, files = _validator(setup, "output", "validator.out")
+    process, files = _validator(setup, test, "output", "validator.out")
     request = RunRequest(
         processes=(process,),
         files_in=files
@@ -323,7 +327,7 @@ def _run_interactive(
     """Kattis interactive: the output validator and the candidate talk through pipes."""
     if setup.checker is None or not setup.checker.ok:
         return _judge_error(test, "interactive validator is not compiled")
-    validator, files = _validator(setup, "pipe:to_validator", "pipe:to_candidate")
+    validator, files = _validator(setup, test, "pipe:to_validator", "pipe:to_candidate")
     candidate = _candidate_process(compiled, setup, "pipe:to_candidate", "pipe:to_validator")
     request = RunRequest(
         processes=(candidate, validator),

@@ -225,10 +225,11 @@ class Judge:
     # -- judging -------------------------------------------------------------------------
 
     def test_digest(self, test: TestCase) -> str:
-        """Content hash of a test's input and answer (computed once per session)."""
+        """Content hash of a test's input and answer (computed once per session),
+        with the group's validator flags, which change how the answer is checked."""
         if test.input_path not in self._test_digests:
             self._test_digests[test.input_path] = file_digest(test.input_path, test.answer_path)
-        return self._test_digests[test.input_path]
+        return self._test_digests[test.input_path] + "|" + " ".join(test.validator_flags)
 
     def checker_key(self, setup: Setup) -> str:
         """What identifies the checking of a run: checker, flags, grader, manager."""

@@ -64,12 +64,14 @@ class TestCase:
     """One test: an input file and (when the package has it) its answer file.
 
     `name` is unique within the problem (the path below data/ for Kattis, the
-    codename for CMS). `kind` is "sample", "secret" or "generated"."""
+    codename for CMS). `kind` is "sample", "secret" or "generated".
+    `validator_flags` are passed to the checker after the problem's own flags."""
 
     name: str
     input_path: Path
     answer_path: Path | None
     kind: str = "secret"
+    validator_flags: tuple[str, ...] = ()  # the group's output_validator_flags (Kattis)
 
 
 @dataclass(frozen=True)

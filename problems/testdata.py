@@ -139,7 +139,9 @@ def follow_link_stub(path: Path) -> Path:
     return path
 
 
-def _test_case(walk: _Walk, input_path: Path, kind: str) -> TestCase:
+def _test_case(
+    walk: _Walk, input_path: Path, kind: str, validator_flags: tuple[str, ...] = ()
+) -> TestCase:
     """The TestCase for one `.in` file, resolving symlinks and finding its answer."""
     answer_path = input_path.with_suffix(".ans")
     if answer_path.is_symlink() and not answer_path.exists():
@@ -156,6 +158,7 @@ def _test_case(walk: _Walk, input_path: Path, kind: str) -> TestCase:
         input_path=follow_link_stub(input_path.resolve()),
         answer_path=answer,
         kind=kind,
+        validator_flags=validator_flags,
     )
 
 
@@ -175,6 +178,7 @@ def _read_group(
         settings.update(read_settings(config))
     settings.update(walk.overrides)
     items: list[str | TestGroup] = []
+    scoring = scoring_from_settings(settings)
     for entry in sorted(folder.iterdir(), key=lambda path: path.name):
         if entry.name.startswith("."):
             continue
@@ -186,11 +190,11 @@ def _read_group(
                 raise ProblemError(entry, "symlinked folder forms a cycle")
             items.append(_read_group(walk, entry, kind, settings, ancestors | {resolved}, tests))
         elif entry.suffix == ".in":
-            case = _test_case(walk, entry, kind)
+            case = _test_case(walk, entry, kind, scoring.output_validator_flags)
             tests.append(case)
             items.append(case.name)
     name = folder.relative_to(walk.data_dir).as_posix()
-    return TestGroup(name=name, items=tuple(items), scoring=scoring_from_settings(settings))
+    return TestGroup(name=name, items=tuple(items), scoring=scoring)
 
 
 def read_test_tree(
