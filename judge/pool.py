@@ -3,8 +3,11 @@ sandbox slot for its whole life, and runs compile jobs and test jobs in it."""
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
+import signal
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from multiprocessing.util import Finalize
@@ -18,6 +21,7 @@ from judge.verdicts import TestResult
 from problems.model import TestCase
 
 T = TypeVar("T")
+PR_SET_PDEATHSIG = 1
 MAX_SLOTS = 64
 
 
@@ -28,10 +32,19 @@ class _Worker:
     slot_lock: IO[str] | None = None
 
 
-def _claim_slot(cache_dir: Path) -> int:
+def slot_lock_dir() -> Path:
+    """Where slot locks live: one place per machine (not per cache folder), since
+    a slot's uid must never be shared by two judges running at the same time."""
+    for base in ("/run", tempfile.gettempdir()):
+        if os.access(base, os.W_OK):
+            return Path(base) / "cpsolve-slots"
+    raise RuntimeError("no writable folder for sandbox slot locks")
+
+
+def _claim_slot() -> int:
     """A sandbox slot no other process on this machine holds (uids and cgroups are
     per slot), held by an flock for the life of the process."""
-    locks = cache_dir / "slots"
+    locks = slot_lock_dir()
     locks.mkdir(parents=True, exist_ok=True)
     for slot in range(MAX_SLOTS):
         handle = open(locks / f"{slot}.lock", "a+")  # noqa: SIM115 - held for the process life
@@ -45,8 +58,17 @@ def _claim_slot(cache_dir: Path) -> int:
     raise RuntimeError(f"all {MAX_SLOTS} sandbox slots are busy")
 
 
-def _init_worker(cache_dir: Path) -> None:
-    sandbox = LocalSandbox(worker=_claim_slot(cache_dir))
+def _die_with_parent() -> None:
+    """Ask the kernel to end this worker when the judging process dies, so that a
+    killed judge leaves no workers (and sandbox runners) behind."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _init_worker(in_pool: bool) -> None:
+    if in_pool:
+        _die_with_parent()
+    sandbox = LocalSandbox(worker=_claim_slot())
     _Worker.sandbox = sandbox
     # Pool workers leave through multiprocessing's exit path, which runs finalizers.
     Finalize(None, sandbox.close, exitpriority=10)
@@ -76,10 +98,10 @@ class WorkerPool:
         self._executor: ProcessPoolExecutor | None = None
         if self.workers > 0:
             self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, initializer=_init_worker, initargs=(cache_dir,)
+                max_workers=self.workers, initializer=_init_worker, initargs=(True,)
             )
         else:
-            _init_worker(cache_dir)
+            _init_worker(False)
 
     def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
         """Start function(*args) on a worker (at once, in this process, with workers=0)."""
