@@ -18,7 +18,7 @@ from judge.cache import ResultCache, file_digest, result_key
 from judge.compile import Build, Compiled
 from judge.execute import Setup
 from judge.grading import grade, tests_needed
-from judge.languages import get_language, language_for_path
+from judge.languages import get_language, language_for_path, languages
 from judge.paths import cache_root
 from judge.pool import WorkerPool, compile_job, test_job
 from judge.programs import Program, SourceError, program_from_paths
@@ -26,7 +26,7 @@ from judge.verdicts import ProblemResult, TestResult, Verdict
 from problems.model import CheckerKind, GraderKind, Problem, Submission, TestCase, TestGroup
 
 PROVISIONAL_TIME_S = 10.0
-SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".java", ".py")
+HEADER_SUFFIXES = (".h", ".hpp", ".hh")
 ACCEPTED_LABELS = ("accepted",)
 
 
@@ -60,15 +60,19 @@ def _helper_build(sources: tuple[Path, ...], include_dirs: tuple[Path, ...] = ()
     the first source is the main file; headers next to it are copied along."""
     main, *others = sources
     program = program_from_paths([main], name=main.stem)
-    folders = {main.parent, *include_dirs}
-    extra_files = tuple(
+    extra_files = _headers({main.parent, *include_dirs})
+    extra_sources = tuple((path.name, path.read_bytes()) for path in others)
+    return Build(program, extra_sources=extra_sources, extra_files=extra_files)
+
+
+def _headers(folders: Iterable[Path]) -> tuple[tuple[str, bytes], ...]:
+    """The C/C++ headers in `folders`, as (box name, content), to copy next to a build."""
+    return tuple(
         (path.name, path.read_bytes())
         for folder in sorted(folders)
         for path in sorted(folder.iterdir())
-        if path.is_file() and path.suffix in (".h", ".hpp", ".hh") and path not in sources
+        if path.is_file() and path.suffix in HEADER_SUFFIXES
     )
-    extra_sources = tuple((path.name, path.read_bytes()) for path in others)
-    return Build(program, extra_sources=extra_sources, extra_files=extra_files)
 
 
 def grader_build(problem: Problem, program: Program) -> Build | str:
@@ -85,28 +89,18 @@ def grader_build(problem: Problem, program: Program) -> Build | str:
     ):
         return f"this problem's grader supports {', '.join(grader.languages)}, not {language.key}"
     sources = tuple((path.name, path.read_bytes()) for path in grader.sources)
-    files = tuple(
-        (path.name, path.read_bytes())
-        for folder in grader.include_dirs
-        for path in sorted(folder.iterdir())
-        if path.is_file()
-        and path not in grader.sources
-        and path not in grader.manager_sources
-        and path.suffix in (".h", ".hpp", ".hh")
-    )
     return Build(
         program,
         extra_sources=sources,
-        extra_files=files,
+        extra_files=_headers(grader.include_dirs),
         compile_time_s=problem.limits.compile_time_s,
     )
 
 
 def submission_program(submission: Submission) -> Program:
     """The Program of a labelled submission (SourceError if it cannot be judged)."""
-    paths = [path for path in submission.paths if path.suffix in SOURCE_SUFFIXES] or list(
-        submission.paths
-    )
+    known = {ext for language in languages().values() for ext in language.extensions}
+    paths = [path for path in submission.paths if path.suffix in known] or list(submission.paths)
     language = submission.language
     if language is not None and language_for_path(paths[0]) is None:
         raise SourceError(paths[0], f"language {language!r} is not supported by this judge")
