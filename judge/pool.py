@@ -84,9 +84,19 @@ def compile_job(build: Build, cache_dir: Path) -> Compiled:
     return compile_build(build, _sandbox(), cache_dir)
 
 
-def test_job(compiled: Compiled, setup: Setup, test: TestCase) -> TestResult:
-    """Run one test in this worker's sandbox (see judge.execute)."""
-    return run_test(compiled, setup, test, _sandbox())
+def test_batch_job(
+    compiled: Compiled, setup: Setup, tests: tuple[TestCase, ...], stop_on_failure: bool
+) -> list[TestResult]:
+    """Run tests in order in this worker's sandbox (see judge.execute); with
+    `stop_on_failure`, the tests after the first rejected one are left out (the
+    caller asks for them again if they can still change the grade)."""
+    results = []
+    for test in tests:
+        result = run_test(compiled, setup, test, _sandbox())
+        results.append(result)
+        if stop_on_failure and not result.verdict.accepted:
+            break
+    return results
 
 
 class WorkerPool:

@@ -20,13 +20,14 @@ from judge.execute import Setup
 from judge.grading import grade, tests_needed
 from judge.languages import get_language, language_for_path, languages
 from judge.paths import cache_root
-from judge.pool import WorkerPool, compile_job, test_job
+from judge.pool import WorkerPool, compile_job, test_batch_job
 from judge.programs import Program, SourceError, program_from_paths
 from judge.verdicts import ProblemResult, TestResult, Verdict
 from problems.model import CheckerKind, GraderKind, Problem, Submission, TestCase, TestGroup
 
 PROVISIONAL_TIME_S = 10.0
 HEADER_SUFFIXES = (".h", ".hpp", ".hh")
+MAX_BATCH = 8
 ACCEPTED_LABELS = ("accepted",)
 
 
@@ -358,9 +359,14 @@ class _Schedule:
             if name in self.tests and name not in known
         ]
 
+    def _batch_size(self, count: int) -> int:
+        """Tests per job: enough to amortise the hand-off to a worker, few enough
+        to keep every worker busy."""
+        return max(1, min(MAX_BATCH, -(-count // self.window)))
+
     def run(self) -> dict[int, dict[str, TestResult]]:
         """Judge until no program needs another test; returns results per program."""
-        in_flight: dict[Future[TestResult], tuple[str, str]] = {}
+        in_flight: dict[Future[list[TestResult]], tuple[str, tuple[str, ...]]] = {}
         waiting: dict[tuple[str, str], list[int]] = {}
         bar = tqdm(
             desc=f"judging {self.setup.problem.name}",
@@ -370,6 +376,7 @@ class _Schedule:
         )
         while True:
             for index, compiled in self.programs.items():
+                batch: list[str] = []
                 for name in self._needed(index):
                     job = (compiled.key, name)
                     if job in waiting:
@@ -384,25 +391,36 @@ class _Schedule:
                     if cached is not None:
                         self.results[index][name] = replace(cached, test=name)
                         continue
-                    if len(in_flight) >= self.window:
-                        break
-                    waiting[job] = [index]
+                    batch.append(name)
+                size = self._batch_size(len(batch))
+                while batch and len(in_flight) < self.window:
+                    chunk, batch = tuple(batch[:size]), batch[size:]
+                    for name in chunk:
+                        waiting[(compiled.key, name)] = [index]
                     future = self.judge.pool.submit(
-                        test_job, compiled, self.job_setup, self.tests[name]
+                        test_batch_job,
+                        compiled,
+                        self.job_setup,
+                        tuple(self.tests[name] for name in chunk),
+                        self.judge.options.lazy,
                     )
-                    in_flight[future] = job
+                    in_flight[future] = (compiled.key, chunk)
             if not in_flight:
                 if all(not self._needed(index) for index in self.programs):
                     break
                 continue
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in done:
-                build_key, name = in_flight.pop(future)
-                result = future.result()
-                compiled = self.programs[waiting[(build_key, name)][0]]
-                self.judge.results.put(self._key(compiled, self.tests[name]), result)
-                for index in waiting.pop((build_key, name)):
-                    self.results[index][name] = result
-                bar.update(1)
+                build_key, chunk = in_flight.pop(future)
+                results = {result.test: result for result in future.result()}
+                for name in chunk:
+                    indices = waiting.pop((build_key, name))
+                    if name not in results:  # skipped after a failure: asked again if needed
+                        continue
+                    compiled = self.programs[indices[0]]
+                    self.judge.results.put(self._key(compiled, self.tests[name]), results[name])
+                    for index in indices:
+                        self.results[index][name] = results[name]
+                    bar.update(1)
         bar.close()
         return self.results
