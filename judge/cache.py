@@ -13,7 +13,7 @@ from judge.verdicts import TestResult, Verdict
 
 # Part of every key: bump it whenever a change to the judge can change a result,
 # so that results judged by older code are never reused.
-JUDGE_VERSION = 1
+JUDGE_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
