@@ -223,12 +223,7 @@ def _run_kattis_validator(
     process, files = _validator(setup, test, "output", "validator.out")
     request = RunRequest(
         processes=(process,),
-        files_in=files
-        + (
-            ("input", _input_file(test)),
-            ("answer", _answer_file(test, work)),
-            ("output", str(output_path)),
-        ),
+        files_in=files + _checked_files(test, output_path, work),
         dirs=("feedback",),
         files_out=_feedback_out(work),
     )
@@ -236,6 +231,15 @@ def _run_kattis_validator(
     if result.error is not None:
         return checkers.CheckResult(Verdict.JE, 0.0, f"sandbox error in validator: {result.error}")
     return _validator_verdict(result.processes[0], work)
+
+
+def _checked_files(test: TestCase, output_path: Path, work: Path) -> tuple[tuple[str, str], ...]:
+    """What a checker reads: the test's input and answer and the candidate's output."""
+    return (
+        ("input", _input_file(test)),
+        ("answer", _answer_file(test, work)),
+        ("output", str(output_path)),
+    )
 
 
 def _read_text(path: Path) -> str:
@@ -262,12 +266,7 @@ def _run_file_checker(
         )
         request = RunRequest(
             processes=(process,),
-            files_in=files
-            + (
-                ("input", _input_file(test)),
-                ("answer", _answer_file(test, work)),
-                ("output", str(output_path)),
-            ),
+            files_in=files + _checked_files(test, output_path, work),
             files_out=(
                 ("checker.out", str(work / "checker.out")),
                 ("checker.err", str(work / "checker.err")),
@@ -396,9 +395,7 @@ def _run_communication(
     if result.error is not None:
         return _judge_error(test, f"sandbox error: {result.error}")
     mgr, *users = result.processes
-    cpu = max(user.cpu_time_s for user in users)
     slowest = max(users, key=lambda user: user.cpu_time_s)
-    slowest = replace(slowest, cpu_time_s=cpu)
     for user in users:
         verdict = candidate_verdict(user, setup.time_s)
         if verdict is not None:

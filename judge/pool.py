@@ -102,8 +102,7 @@ def test_batch_job(
 class WorkerPool:
     """A pool of sandboxed workers; `workers=0` runs jobs in this process."""
 
-    def __init__(self, cache_dir: Path, workers: int | None = None) -> None:
-        self.cache_dir = cache_dir
+    def __init__(self, workers: int | None = None) -> None:
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self._executor: ProcessPoolExecutor | None = None
         if self.workers > 0:

@@ -4,6 +4,7 @@ every run cached. This is the judge's public entry point."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -23,7 +24,15 @@ from judge.paths import cache_root
 from judge.pool import WorkerPool, compile_job, test_batch_job
 from judge.programs import Program, SourceError, program_from_paths
 from judge.verdicts import ProblemResult, TestResult, Verdict
-from problems.model import CheckerKind, GraderKind, Problem, Submission, TestCase, TestGroup
+from problems.model import (
+    CheckerKind,
+    Grader,
+    GraderKind,
+    Problem,
+    Submission,
+    TestCase,
+    TestGroup,
+)
 
 PROVISIONAL_TIME_S = 10.0
 HEADER_SUFFIXES = (".h", ".hpp", ".hh")
@@ -76,6 +85,15 @@ def _headers(folders: Iterable[Path]) -> tuple[tuple[str, bytes], ...]:
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _grader_files(
+    grader: Grader,
+) -> tuple[tuple[tuple[str, bytes], ...], tuple[tuple[str, bytes], ...]]:
+    """The grader's sources and headers, read once (every candidate is built with them)."""
+    sources = tuple((path.name, path.read_bytes()) for path in grader.sources)
+    return sources, _headers(grader.include_dirs)
+
+
 def grader_build(problem: Problem, program: Program) -> Build | str:
     """The build of a candidate for this problem (grader/stub linked in where the
     problem has one), or the reason it cannot be built."""
@@ -89,11 +107,11 @@ def grader_build(problem: Problem, program: Program) -> Build | str:
         and not (language.key.startswith("cpp") and "cpp" in grader.languages)
     ):
         return f"this problem's grader supports {', '.join(grader.languages)}, not {language.key}"
-    sources = tuple((path.name, path.read_bytes()) for path in grader.sources)
+    sources, headers = _grader_files(grader)
     return Build(
         program,
         extra_sources=sources,
-        extra_files=_headers(grader.include_dirs),
+        extra_files=headers,
         compile_time_s=problem.limits.compile_time_s,
     )
 
@@ -117,10 +135,10 @@ class Judge:
     def __init__(self, options: JudgeOptions | None = None) -> None:
         self.options = options or JudgeOptions()
         self.cache_dir = self.options.cache_dir
-        self.pool = WorkerPool(self.cache_dir, self.options.workers)
+        self.pool = WorkerPool(self.options.workers)
         self.results = ResultCache(self.cache_dir / "results.sqlite")
         self._setups: dict[str, Setup] = {}
-        self._test_digests: dict[Path, str] = {}
+        self._test_digests: dict[tuple[Path, Path | None], str] = {}
 
     def __enter__(self) -> Judge:
         return self
@@ -222,9 +240,10 @@ class Judge:
     def test_digest(self, test: TestCase) -> str:
         """Content hash of a test's input and answer (computed once per session),
         with the group's validator flags, which change how the answer is checked."""
-        if test.input_path not in self._test_digests:
-            self._test_digests[test.input_path] = file_digest(test.input_path, test.answer_path)
-        return self._test_digests[test.input_path] + "|" + " ".join(test.validator_flags)
+        files = (test.input_path, test.answer_path)
+        if files not in self._test_digests:
+            self._test_digests[files] = file_digest(*files)
+        return self._test_digests[files] + "|" + " ".join(test.validator_flags)
 
     def checker_key(self, setup: Setup) -> str:
         """What identifies the checking of a run: checker, flags, grader, manager."""
