@@ -27,7 +27,7 @@ from judge.sandbox import (
     RunStatus,
 )
 from judge.sandbox.outcome import Ending, classify
-from judge.sandbox.runner import candidate_uid
+from judge.sandbox.runner import candidate_uid, trusted_uid
 from judge.sandbox.wire import request_from_dict, request_to_dict, result_from_dict, result_to_dict
 
 WORKER = 0
@@ -218,6 +218,55 @@ def test_only_stdio_descriptors_are_inherited(
     result, output = run_one(sandbox, tmp_path, process, files)
     assert result.processes[0].status is RunStatus.OK
     assert output.split() == ["0", "1", "2", "3"]  # 3: the listing's own directory fd
+
+
+STATUS_PROBE = "echo $PATH; grep -E '^(Uid|SigBlk|SigIgn|NoNewPrivs|Seccomp):' /proc/self/status"
+SIGPIPE_BIT = 1 << (signal.SIGPIPE - 1)
+
+
+def status_fields(output: str) -> dict[str, str]:
+    """The `Name:\tvalue` lines of /proc/self/status in `output`, by name."""
+    fields = {}
+    for line in output.splitlines()[1:]:
+        name, _, value = line.partition(":")
+        fields[name] = value.split()[0]
+    return fields
+
+
+@needs_sandbox
+@pytest.mark.parametrize("trusted", [False, True])
+def test_program_starts_clean_and_confined(
+    sandbox: LocalSandbox, tmp_path: Path, trusted: bool
+) -> None:
+    """A bare name is looked up on the process's own PATH (not the runner's), and
+    the program runs as its uid with no blocked signals, seccomp on, and SIGPIPE
+    ignored only for trusted programs."""
+    process = Process(
+        argv=("sh", "-c", STATUS_PROBE),
+        limits=dataclasses.replace(LIMITS, processes=4),
+        stdout="out.txt",
+        env=(("PATH", "/nowhere:/usr/bin:/bin"),),
+        trusted=trusted,
+    )
+    result, output = run_one(sandbox, tmp_path, process)
+    assert result.error is None and result.processes[0].status is RunStatus.OK, result
+    assert output.splitlines()[0] == "/nowhere:/usr/bin:/bin"
+    fields = status_fields(output)
+    uid = trusted_uid(WORKER) if trusted else candidate_uid(WORKER)
+    assert fields["Uid"] == str(uid)
+    assert int(fields["SigBlk"], 16) == 0
+    assert int(fields["SigIgn"], 16) == (SIGPIPE_BIT if trusted else 0)
+    assert fields["NoNewPrivs"] == "1" and fields["Seccomp"] == "2"
+
+
+@needs_sandbox
+def test_program_missing_from_path_is_a_sandbox_error(
+    sandbox: LocalSandbox, tmp_path: Path
+) -> None:
+    process = Process(argv=("no-such-tool",), limits=LIMITS, env=(("PATH", "/usr/bin:/bin"),))
+    result, _output = run_one(sandbox, tmp_path, process)
+    assert result.processes[0].status is RunStatus.SANDBOX_ERROR
+    assert "no-such-tool: No such file or directory" in result.processes[0].stderr_tail
 
 
 @needs_sandbox

@@ -1,9 +1,10 @@
 """Starting one sandboxed process, by either of two launchers.
 
-Programs (binaries, compilers) go through the static exec helper
-(exec_helper.cpp) started with posix_spawn, which uses vfork and so costs far
-less than forking the Python runner. Python candidates fork the runner itself
-(the zygote) and run the script in the already initialised interpreter.
+Programs (binaries, compilers) are started by spawn.c, which clones without
+copying the runner's memory (as vfork does) and execs the program directly, so
+it costs far less than forking the Python runner. Python candidates fork the
+runner itself (the zygote) and run the script in the already initialised
+interpreter.
 
 Both follow the same order: join the slot's cgroups while still root, put the
 run's fds on 0/1/2 with every other fd closed, chroot into the sandbox root, set
@@ -24,6 +25,7 @@ from typing import NoReturn
 import pyseccomp
 
 from judge.sandbox.api import Process
+from judge.sandbox.spawn import Spawner
 from judge.sandbox.zygote import run_script
 
 CHILD_FAILED = 127
@@ -112,41 +114,19 @@ def fork_python(plan: ChildPlan, syscall_filter: pyseccomp.SyscallFilter) -> int
     return pid
 
 
-def helper_argv(plan: ChildPlan, helper: Path, seccomp_bpf: Path) -> list[str]:
-    """The exec helper's command line for `plan` (see exec_helper.cpp)."""
-    limits = rlimits(plan.process)
-    return [
-        str(helper),
-        str(plan.error_fd),
-        str(plan.root),
-        str(plan.uid),
-        str(seccomp_bpf),
-        str(len(plan.join_files)),
-        *map(str, plan.join_files),
-        str(len(limits)),
-        *(str(n) for kind, (soft, hard) in limits.items() for n in (kind, soft, hard)),
-        *plan.process.argv,
-    ]
-
-
-def spawn_program(plan: ChildPlan, helper: Path, seccomp_bpf: Path) -> int:
-    """posix_spawn the exec helper for `plan`; its pid. Only the error fd is made
-    inheritable, and only for the duration of the call (the runner is single
-    threaded), so no other process of the run can write to it."""
-    os.set_inheritable(plan.error_fd, True)
-    try:
-        return os.posix_spawn(
-            str(helper),
-            helper_argv(plan, helper, seccomp_bpf),
-            environment(plan.process),
-            file_actions=[(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(plan.fds)],
-            setsid=True,
-            # Trusted programs (validators, managers) keep SIGPIPE ignored, as the
-            # runner has it: a validator that answers a candidate which already
-            # exited must see EPIPE, not die (problemtools runs them this way).
-            setsigdef=(signal.SIGXFSZ,)
-            if plan.process.trusted
-            else (signal.SIGPIPE, signal.SIGXFSZ),
-        )
-    finally:
-        os.set_inheritable(plan.error_fd, False)
+def spawn_program(plan: ChildPlan, spawner: Spawner) -> int:
+    """Start the sandboxed program of `plan` (see spawn.c); its pid. Trusted
+    programs (validators, managers) keep SIGPIPE ignored, as the runner has it: a
+    validator that answers a candidate which already exited must see EPIPE, not
+    die (problemtools runs them this way)."""
+    return spawner.spawn(
+        argv=plan.process.argv,
+        env=environment(plan.process),
+        fds=plan.fds,
+        error_fd=plan.error_fd,
+        root=plan.root,
+        uid=plan.uid,
+        join_files=plan.join_files,
+        limits=rlimits(plan.process),
+        keep_sigpipe_ignored=plan.process.trusted,
+    )

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pyseccomp
 
-from judge.sandbox import box, cgroups, child, exec_helper, mounts, outcome, wire, zygote
+from judge.sandbox import box, cgroups, child, mounts, outcome, wire, zygote
 from judge.sandbox.api import Process, ProcessResult, RunRequest, RunResult, RunStatus
 from judge.sandbox.seccomp_filter import build_filter
+from judge.sandbox.spawn import Spawner
 
 CANDIDATE_UID_BASE = 60000
 TRUSTED_UID_BASE = 61000
@@ -120,8 +121,7 @@ class Runner:
         self.root, self.private = mounts.build_root(mount_point, tmpfs_bytes, python_dirs, users)
         self.box = self.root / "box"
         self.syscall_filter: pyseccomp.SyscallFilter = build_filter()
-        self.helper = exec_helper.build(self.private)
-        self.seccomp_bpf = exec_helper.export_filter(self.syscall_filter, self.private)
+        self.spawner = Spawner(self.private, self.syscall_filter)
         self.group = cgroups.Group(token)
         box.reset(self.box)
 
@@ -167,7 +167,7 @@ class Runner:
         if process.python:
             pid = child.fork_python(plan, self.syscall_filter)
         else:
-            pid = child.spawn_program(plan, self.helper, self.seccomp_bpf)
+            pid = child.spawn_program(plan, self.spawner)
         os.close(error_write)
         pidfd = os.pidfd_open(pid)
         fds.kept.append(pidfd)
