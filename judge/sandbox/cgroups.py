@@ -55,10 +55,10 @@ def _keyed(text: str, key: str) -> int:
     return 0
 
 
-def _kill_listed(procs_file: Path) -> None:
-    """SIGKILL every process listed in `procs_file` until it stays empty."""
+def _kill_listed(procs_file: Path, spare: frozenset[int] = frozenset()) -> None:
+    """SIGKILL every process listed in `procs_file` but `spare` until none is left."""
     for _ in range(KILL_ATTEMPTS):
-        pids = [int(p) for p in _read(procs_file).split()]
+        pids = [int(p) for p in _read(procs_file).split() if int(p) not in spare]
         if not pids:
             return
         for pid in pids:
@@ -81,8 +81,8 @@ class Slot(Protocol):
         """CPU time, peak memory and OOM kills since `prepare`."""
         ...
 
-    def kill_all(self) -> None:
-        """SIGKILL every process in the slot until none is left."""
+    def kill_all(self, spare: frozenset[int] = frozenset()) -> None:
+        """SIGKILL every process in the slot but `spare` until none is left."""
         ...
 
     def remove(self) -> None:
@@ -143,9 +143,9 @@ class V1Slot:
             oom_killed=oom > self.oom_baseline,
         )
 
-    def kill_all(self) -> None:
-        """SIGKILL every process in the slot until none is left."""
-        _kill_listed(self.memory / "cgroup.procs")
+    def kill_all(self, spare: frozenset[int] = frozenset()) -> None:
+        """SIGKILL every process in the slot but `spare` until none is left."""
+        _kill_listed(self.memory / "cgroup.procs", spare)
 
     def remove(self) -> None:
         """Delete the slot's cgroup (it must be empty)."""
@@ -198,11 +198,12 @@ class V2Slot:
             oom_killed=oom > self.oom_baseline,
         )
 
-    def kill_all(self) -> None:
-        """SIGKILL every process in the slot until none is left."""
-        with contextlib.suppress(FileNotFoundError):
-            _write(self.path / "cgroup.kill", "1")
-        _kill_listed(self.path / "cgroup.procs")
+    def kill_all(self, spare: frozenset[int] = frozenset()) -> None:
+        """SIGKILL every process in the slot but `spare` until none is left."""
+        if not spare:
+            with contextlib.suppress(FileNotFoundError):
+                _write(self.path / "cgroup.kill", "1")
+        _kill_listed(self.path / "cgroup.procs", spare)
 
     def remove(self) -> None:
         """Delete the slot's cgroup (it must be empty)."""

@@ -1,12 +1,13 @@
 """Starting one sandboxed process, by either of two launchers.
 
-Programs (binaries, compilers) are started by spawn.c, which clones without
-copying the runner's memory (as vfork does) and execs the program directly, so
-it costs far less than forking the Python runner. Python candidates fork the
-runner itself (the zygote) and run the script in the already initialised
+Programs (binaries, compilers) are started by their slot's server
+(slot_server.c), a small process that already sits in the slot's cgroups and
+clones without copying memory, so it costs far less than forking the Python
+runner and no cgroup migration. Python candidates fork the runner itself (the
+zygote), join the slot's cgroups and run the script in the already initialised
 interpreter.
 
-Both follow the same order: join the slot's cgroups while still root, put the
+Both follow the same order: be in the slot's cgroups while still root, put the
 run's fds on 0/1/2 with every other fd closed, chroot into the sandbox root, set
 the rlimits, drop to the unprivileged uid (no supplementary groups), load
 seccomp last (it forbids chroot), then exec or run. Any failure before that is
@@ -25,7 +26,7 @@ from typing import NoReturn
 import pyseccomp
 
 from judge.sandbox.api import Process
-from judge.sandbox.spawn import Spawner
+from judge.sandbox.slot_server import SlotServer
 from judge.sandbox.zygote import run_script
 
 CHILD_FAILED = 127
@@ -114,19 +115,17 @@ def fork_python(plan: ChildPlan, syscall_filter: pyseccomp.SyscallFilter) -> int
     return pid
 
 
-def spawn_program(plan: ChildPlan, spawner: Spawner) -> int:
-    """Start the sandboxed program of `plan` (see spawn.c); its pid. Trusted
-    programs (validators, managers) keep SIGPIPE ignored, as the runner has it: a
-    validator that answers a candidate which already exited must see EPIPE, not
-    die (problemtools runs them this way)."""
-    return spawner.spawn(
+def spawn_program(plan: ChildPlan, server: SlotServer) -> int:
+    """Start the sandboxed program of `plan` through its slot's server (see
+    slot_server.c); its pid. Trusted programs (validators, managers) keep SIGPIPE
+    ignored, as the runner has it: a validator that answers a candidate which
+    already exited must see EPIPE, not die (problemtools runs them this way)."""
+    return server.spawn(
         argv=plan.process.argv,
         env=environment(plan.process),
         fds=plan.fds,
         error_fd=plan.error_fd,
-        root=plan.root,
         uid=plan.uid,
-        join_files=plan.join_files,
         limits=rlimits(plan.process),
         keep_sigpipe_ignored=plan.process.trusted,
     )

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pyseccomp
 
-from judge.sandbox import box, cgroups, child, mounts, outcome, wire, zygote
+from judge.sandbox import box, cgroups, child, mounts, outcome, slot_server, wire, zygote
 from judge.sandbox.api import Process, ProcessResult, RunRequest, RunResult, RunStatus
 from judge.sandbox.seccomp_filter import build_filter
-from judge.sandbox.spawn import Spawner
+from judge.sandbox.slot_server import SlotServer
 
 CANDIDATE_UID_BASE = 60000
 TRUSTED_UID_BASE = 61000
@@ -121,9 +121,30 @@ class Runner:
         self.root, self.private = mounts.build_root(mount_point, tmpfs_bytes, python_dirs, users)
         self.box = self.root / "box"
         self.syscall_filter: pyseccomp.SyscallFilter = build_filter()
-        self.spawner = Spawner(self.private, self.syscall_filter)
+        self.server_binary = slot_server.build(self.private)
+        self.filter_file = slot_server.export_filter(self.syscall_filter, self.private)
+        self.servers: dict[int, SlotServer] = {}
         self.group = cgroups.Group(token)
         box.reset(self.box)
+
+    def _server(self, index: int) -> SlotServer:
+        """The running server of slot `index`, started (again) if needed."""
+        server = self.servers.get(index)
+        if server is None or not server.alive():
+            if server is not None:
+                server.close()
+            slot = self.group.slot(index)
+            slot.kill_all()  # a server that died may leave programs behind
+            server = SlotServer(self.server_binary, self.root, self.filter_file, slot.join_files)
+            self.servers[index] = server
+        return server
+
+    def _spared(self, index: int) -> frozenset[int]:
+        server = self.servers.get(index)
+        return frozenset((server.pid,)) if server is not None else frozenset()
+
+    def _kill_slot(self, index: int) -> None:
+        self.group.slot(index).kill_all(spare=self._spared(index))
 
     def _stream_fd(
         self, stream: str | None, writing: bool, pipes: dict[str, tuple[int, int]]
@@ -167,7 +188,7 @@ class Runner:
         if process.python:
             pid = child.fork_python(plan, self.syscall_filter)
         else:
-            pid = child.spawn_program(plan, self.spawner)
+            pid = child.spawn_program(plan, self.servers[index])
         os.close(error_write)
         pidfd = os.pidfd_open(pid)
         fds.kept.append(pidfd)
@@ -201,13 +222,19 @@ class Runner:
                 slot = self.group.slot(running.index)
                 if now >= running.deadline:
                     running.wall_killed = True
-                    slot.kill_all()
+                    self._kill_slot(running.index)
                 elif slot.usage().cpu_time_s > running.process.limits.cpu_time_s:
-                    slot.kill_all()
+                    self._kill_slot(running.index)
+
+    def _children(self) -> set[int]:
+        """The runner's children other than its slot servers."""
+        listed = Path(f"/proc/self/task/{os.getpid()}/children").read_text().split()
+        return {int(pid) for pid in listed} - {s.pid for s in self.servers.values()}
 
     def _reap_orphans(self) -> None:
-        """Reap every child left (all were killed): the runner is pid 1 of its
-        namespace, so orphaned daemons are its children too."""
+        """Reap every child but the slot servers (all were killed): the runner is
+        pid 1 of its namespace, so orphaned daemons are its children too. A server
+        that died is reaped here as well, and restarted when next needed."""
         deadline = time.monotonic() + REAP_TIMEOUT_S
         while time.monotonic() < deadline:
             try:
@@ -215,6 +242,8 @@ class Runner:
             except ChildProcessError:
                 return
             if pid == 0:
+                if not self._children():
+                    return
                 time.sleep(0.0005)
 
     def _result(self, run: Started, run_start: float) -> ProcessResult:
@@ -260,8 +289,11 @@ class Runner:
         try:
             box.populate(self.box, request, self.trusted_uid)
             for index, process in enumerate(request.processes):
+                if not process.python:
+                    self._server(index)
                 limits = process.limits
-                self.group.slot(index).prepare(limits.memory_bytes, limits.processes)
+                servers = len(self._spared(index))
+                self.group.slot(index).prepare(limits.memory_bytes, limits.processes + servers)
             pipes = {name: os.pipe() for name in pipe_names(request)}
             fds.child_ends.extend(fd for pair in pipes.values() for fd in pair)
             for index, process in enumerate(request.processes):
@@ -269,14 +301,14 @@ class Runner:
             fds.close_child_ends()
             self._wait(started)
             for index in range(len(request.processes)):
-                self.group.slot(index).kill_all()
+                self._kill_slot(index)
             self._reap_orphans()
             run_start = min(run.start for run in started)
             results = tuple(self._result(run, run_start) for run in started)
             self._copy_out(request)
         except (OSError, ValueError) as error:
-            for index in range(len(started)):
-                self.group.slot(index).kill_all()
+            for index in range(len(request.processes)):
+                self._kill_slot(index)
             self._reap_orphans()
             return RunResult(processes=(), error=f"sandbox: {error}")
         finally:
@@ -287,7 +319,10 @@ class Runner:
         return RunResult(processes=results, error="; ".join(errors) or None)
 
     def close(self) -> None:
-        """Kill what is left and remove the cgroups."""
+        """Stop the slot servers, kill what is left and remove the cgroups."""
+        for server in self.servers.values():
+            server.close()
+        self.servers.clear()
         self.group.remove()
 
 
