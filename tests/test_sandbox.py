@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from judge.sandbox import (
 )
 from judge.sandbox.outcome import Ending, classify
 from judge.sandbox.runner import candidate_uid, trusted_uid
+from judge.sandbox.slot_server import encode_request
 from judge.sandbox.wire import request_from_dict, request_to_dict, result_from_dict, result_to_dict
 
 WORKER = 0
@@ -531,6 +533,60 @@ def test_killed_runner_fails_the_run_and_is_restarted(
     )
     assert result.processes[0].status is RunStatus.OK and output == "back\n"
     assert sandbox.runner_pid not in (None, old_pid)
+
+
+def slot_servers(sandbox: LocalSandbox) -> list[int]:
+    """Host pids of the sandbox's slot servers: the runner's children run as root."""
+    unshare = sandbox.runner_pid
+    assert unshare is not None
+    [runner] = Path(f"/proc/{unshare}/task/{unshare}/children").read_text().split()
+    children = Path(f"/proc/{runner}/task/{runner}/children").read_text().split()
+    return [int(pid) for pid in children if Path(f"/proc/{pid}").stat().st_uid == 0]
+
+
+@needs_sandbox
+def test_programs_are_born_in_their_slot_cgroups(sandbox: LocalSandbox, tmp_path: Path) -> None:
+    """Programs started by the slot server run inside the slot's cgroups and are
+    the runner's children (CLONE_PARENT), not the server's."""
+    probe = Process(
+        argv=("/bin/sh", "-c", "cat /proc/self/cgroup; echo ppid $PPID"),
+        limits=dataclasses.replace(LIMITS, processes=4),
+        stdout="out.txt",
+    )
+    result, output = run_one(sandbox, tmp_path, probe)
+    assert result.processes[0].status is RunStatus.OK, result
+    *cgroup_lines, ppid_line = output.splitlines()
+    for controller in ("memory", "pids", "cpuacct"):
+        [line] = [x for x in cgroup_lines if controller in x.split(":")[1].split(",")]
+        assert "/cpsolve/w0-" in line and line.endswith("/p0"), line
+    assert ppid_line == "ppid 1"  # the runner is pid 1 of the sandbox's namespace
+
+
+@needs_sandbox
+def test_a_killed_slot_server_is_replaced(sandbox: LocalSandbox, tmp_path: Path) -> None:
+    echo = Process(argv=("/bin/echo", "first"), limits=LIMITS, stdout="out.txt")
+    assert run_one(sandbox, tmp_path, echo)[1] == "first\n"
+    servers = slot_servers(sandbox)
+    assert servers
+    for server in servers:
+        os.kill(server, signal.SIGKILL)
+    echo = Process(argv=("/bin/echo", "again"), limits=LIMITS, stdout="out.txt")
+    result, output = run_one(sandbox, tmp_path, echo)
+    assert result.processes[0].status is RunStatus.OK and output == "again\n", result
+    replaced = slot_servers(sandbox)
+    assert replaced and not set(replaced) & set(servers)
+
+
+def test_server_requests_are_checked() -> None:
+    message = encode_request(("./prog", "x"), {"PATH": "/bin"}, 60000, {0: (2, 3)}, False)
+    header = struct.unpack_from("<5I", message)
+    assert header == (60000, 0, 1, 2, 1)
+    assert struct.unpack_from("<3Q", message, 20) == (0, 2, 3)
+    assert message[44:] == b"./prog\0x\0PATH=/bin\0"
+    with pytest.raises(ValueError, match="NUL"):
+        encode_request(("a\0b",), {}, 1, {}, False)
+    with pytest.raises(ValueError, match="argv"):
+        encode_request((), {}, 1, {}, False)
 
 
 def run_in_worker(worker: int, script: str) -> tuple[str, float]:
