@@ -215,6 +215,22 @@ static ssize_t receive(int control, int *fds, int *fd_count) {
     return size;
 }
 
+/* Every signal to its default action. The runner (and whatever started it) may
+   ignore some, and ignored signals stay ignored across exec. The raw system call
+   also reaches 32 and 33, which glibc's wrappers refuse. */
+static void reset_signals(void) {
+    struct {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        uint64_t mask;
+    } action = {SIG_DFL, 0, NULL, 0};
+    for (int number = 1; number <= 64; ++number) {
+        if (number != SIGKILL && number != SIGSTOP)
+            syscall(SYS_rt_sigaction, number, &action, NULL, sizeof action.mask);
+    }
+}
+
 static void join_cgroups(int count, char **files) {
     for (int index = 0; index < count; ++index) {
         int fd = open(files[index], O_WRONLY | O_CLOEXEC);
@@ -241,7 +257,7 @@ int main(int argc, char **argv) {
     root = argv[2];
     load_filter(argv[3]);
     join_cgroups(argc - 4, argv + 4);
-    for (int number = 1; number < NSIG; ++number) signal(number, SIG_DFL); /* the runner ignores some */
+    reset_signals();
     /* Best effort: it needs CAP_SYS_RESOURCE, which containers often drop. If the
        OOM killer takes the server instead, the run still ends as MLE and the
        runner starts a new server for the next one. */
