@@ -9,9 +9,9 @@ The two harnesses are timed interleaved and rates are 1 / median time per run,
 because this machine is shared and its load swings; the CPU time per run of the
 C++ case (this process, its children, the runner and the runner's children) is
 printed too, as a figure load does not inflate, and so is the C++ overhead of a
-run that follows 100 ms of idleness (as after any longer test). Both harnesses unlink their
-output file before writing it (truncating a file costs milliseconds on ext4 with
-`discard`). Prints the ratios and the C++ per-run overhead last.
+run that follows 100 ms of idleness (as after any longer test). Both harnesses
+unlink their output file before writing it (truncating a file costs milliseconds
+on ext4 with `discard`). Prints the ratios and the C++ per-run overhead last.
 
     .venv/bin/python tools/bench_sandbox.py [--runs 300]
 """
@@ -166,25 +166,19 @@ def main() -> None:
             files_in=(*files_in, ("echo.py", str(work / "echo.py"))),
             files_out=files_out,
         )
+        naive_cpp_once = naive([str(work / "echo")], work / "in.txt", work)
         with LocalSandbox(worker=0) as sandbox:
+            sandbox_cpp_once = sandboxed(sandbox, cpp_request)
             naive_cpp, sandbox_cpp = compare(
-                "C++ echo",
-                args.runs,
-                naive([str(work / "echo")], work / "in.txt", work),
-                sandboxed(sandbox, cpp_request),
+                "C++ echo", args.runs, naive_cpp_once, sandbox_cpp_once
             )
             runner = sandbox_runner_pids(sandbox)
-            naive_cpu = cpu_per_run(
-                args.runs, naive([str(work / "echo")], work / "in.txt", work), []
-            )
-            sandbox_cpu = cpu_per_run(args.runs, sandboxed(sandbox, cpp_request), runner)
+            naive_cpu = cpu_per_run(args.runs, naive_cpp_once, [])
+            sandbox_cpu = cpu_per_run(args.runs, sandbox_cpp_once, runner)
             print(f"C++ echo: CPU per run: naive {naive_cpu * 1000:.2f} ms,", end=" ")
             print(f"sandboxed {sandbox_cpu * 1000:.2f} ms")
             paused = after_pauses(
-                max(10, args.runs // 10),
-                PAUSE_S,
-                naive([str(work / "echo")], work / "in.txt", work),
-                sandboxed(sandbox, cpp_request),
+                max(10, args.runs // 10), PAUSE_S, naive_cpp_once, sandbox_cpp_once
             )
             naive_py, sandbox_py = compare(
                 "Python echo",
