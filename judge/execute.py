@@ -418,7 +418,8 @@ def run_test(compiled: Compiled, setup: Setup, test: TestCase, sandbox: Sandbox)
     """Judge `compiled` on `test`; runs near the time limit are repeated and the
     fastest counts, so that machine noise does not turn AC into TLE."""
     if not compiled.ok:
-        return _result(test, Verdict.CE, None, compiled.message[-2000:])
+        failed = Verdict.JE if compiled.judge_error else Verdict.CE
+        return _result(test, failed, None, compiled.message[-2000:])
     runner = RUNNERS[setup.problem.grader.kind]
     best: TestResult | None = None
     for _attempt in range(1 + RERUNS):

@@ -283,7 +283,12 @@ class Judge:
             compiled = compiled_all[index]
             if isinstance(compiled, str) or not compiled.ok:
                 message = compiled if isinstance(compiled, str) else compiled.message
-                results = {test.name: _compile_error(test, message) for test in test_list}
+                failed = (
+                    _judge_error
+                    if isinstance(compiled, Compiled) and compiled.judge_error
+                    else _compile_error
+                )
+                results = {test.name: failed(test, message) for test in test_list}
             else:
                 message = ""
                 results = found[index]
@@ -330,6 +335,11 @@ class Judge:
 
 def _compile_error(test: TestCase, message: str) -> TestResult:
     return TestResult(test=test.name, verdict=Verdict.CE, message=message[-2000:])
+
+
+def _judge_error(test: TestCase, message: str) -> TestResult:
+    """A build that failed in the sandbox (not the candidate's fault): JE."""
+    return TestResult(test=test.name, verdict=Verdict.JE, message=message[-2000:])
 
 
 class _Schedule:
