@@ -1,0 +1,2 @@
+"""Contest simulation: scoring rules (IOI, Codeforces, ICPC), the n@k estimator,
+contest files and standings, and the simulation that ties them to solved problems."""
