@@ -76,6 +76,9 @@ class Pool:
 
     `truth` maps a candidate id to its hidden outcome; it is read only through
     `submit` (the feedback of a simulated submission) and by evaluation code.
+    `input_subtasks`, when known, has one entry per generated input: the subtasks whose
+    constraints that input satisfies (empty when unknown); the o1-ioi policy uses it to
+    compare candidates with a solved subtask's accepted submission on that subtask only.
     """
 
     problem: str
@@ -83,6 +86,7 @@ class Pool:
     subtasks: tuple[Subtask, ...] = (Subtask("all", 1.0),)
     generated_inputs: tuple[str, ...] = ()
     truth: Mapping[str, Outcome] = field(default_factory=dict)
+    input_subtasks: tuple[tuple[str, ...], ...] = ()
 
     @property
     def max_points(self) -> float:
@@ -92,6 +96,10 @@ class Pool:
     def submit(self, candidate_id: str) -> Outcome:
         """The feedback a contest gives for submitting this candidate (IOI: full)."""
         return self.truth[candidate_id]
+
+    def is_correct(self, candidate_id: str) -> bool:
+        """True when the candidate gets full points on the hidden tests (the label)."""
+        return self.truth[candidate_id].points >= self.max_points - 1e-9
 
 
 def task_score(pool: Pool, submitted: list[str]) -> float:

@@ -1,0 +1,1 @@
+"""Per-candidate features and scores: heuristics (cluster size, CodeT) and a learned scorer."""

@@ -1,0 +1,173 @@
+"""Per-candidate features, computed over a pool after its public-test filter.
+
+`FEATURE_TABLE` is the one table of features: a name, what it means, and how it is
+computed from a candidate and its `Context` (the clusters of the surviving candidates
+and the pool). `FEATURES` names them in table order; a feature row is a tuple in that
+order. Missing statistics (no log-probability, no runtime) read as 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from solver.candidates import Candidate, Pool
+from solver.cluster import Cluster, cluster_index
+
+# The language groups of the one-hot features (judge/languages.yaml keys; "cpp20" is
+# C++, "pypy3" is Python), anything else is "other".
+LANGUAGE_GROUPS = ("cpp", "c", "python", "java")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What features read besides the candidate: its cluster, the largest, the pool."""
+
+    cluster_of: Mapping[str, Cluster]
+    largest: tuple[str, ...]
+    total_size: int
+    subtask_share: Mapping[str, float]
+
+
+def language_group(language: str) -> str:
+    """The one-hot group of a language key: "cpp20" -> "cpp", "javascript" -> "other"."""
+    if language.startswith("cpp"):
+        return "cpp"
+    if language.startswith(("python", "pypy")):
+        return "python"
+    return language if language in LANGUAGE_GROUPS else "other"
+
+
+def _fraction(part: float, whole: float, empty: float) -> float:
+    """part / whole, or `empty` when there is nothing to divide."""
+    return part / whole if whole else empty
+
+
+def _agreement(candidate: Candidate, context: Context) -> float:
+    """Share of generated inputs where the candidate's label equals the largest cluster's."""
+    same = sum(a == b for a, b in zip(candidate.behaviour, context.largest, strict=False))
+    return _fraction(same, len(context.largest), 1.0)
+
+
+def _failed(candidate: Candidate) -> float:
+    """Share of generated inputs where the candidate's run failed (a "!" label)."""
+    failed = sum(label.startswith("!") for label in candidate.behaviour)
+    return _fraction(failed, len(candidate.behaviour), 0.0)
+
+
+FeatureFunction = Callable[[Candidate, Context], float]
+
+FEATURE_TABLE: tuple[tuple[str, str, FeatureFunction], ...] = (
+    (
+        "public_passed_fraction",
+        "share of public tests passed (1 with none)",
+        lambda c, x: _fraction(c.public_passed, c.public_total, 1.0),
+    ),
+    (
+        "cluster_size",
+        "samples in the candidate's cluster",
+        lambda c, x: float(x.cluster_of[c.id].size),
+    ),
+    (
+        "log_cluster_size",
+        "log(1 + samples in the cluster)",
+        lambda c, x: math.log1p(x.cluster_of[c.id].size),
+    ),
+    (
+        "cluster_share",
+        "cluster samples / surviving samples",
+        lambda c, x: _fraction(x.cluster_of[c.id].size, x.total_size, 0.0),
+    ),
+    ("cluster_rank", "0 for the largest cluster", lambda c, x: float(x.cluster_of[c.id].rank)),
+    (
+        "largest_agreement",
+        "share of generated inputs where the output equals the largest cluster's",
+        _agreement,
+    ),
+    (
+        "generated_passed_fraction",
+        "share of generated tests with expected outputs passed (0 with none)",
+        lambda c, x: _fraction(sum(c.generated_passed), len(c.generated_passed), 0.0),
+    ),
+    (
+        "generated_failed_fraction",
+        "share of generated inputs whose run failed",
+        lambda c, x: _failed(c),
+    ),
+    ("cpu_time_s", "CPU seconds on the public tests", lambda c, x: c.cpu_time_s or 0.0),
+    (
+        "memory_mib",
+        "peak memory on the public tests, MiB",
+        lambda c, x: (c.memory_bytes or 0) / 2**20,
+    ),
+    ("sample_count", "times the model wrote this program", lambda c, x: float(c.sample_count)),
+    (
+        "log_source_length",
+        "log(1 + source characters)",
+        lambda c, x: math.log1p(c.source_length),
+    ),
+    ("logprob", "the sample's log-probability", lambda c, x: c.logprob or 0.0),
+    (
+        "target_share",
+        "share of the task's points the targeted subtask covers (1 untargeted)",
+        lambda c, x: x.subtask_share.get(c.target_subtask or "", 1.0),
+    ),
+    *(
+        (
+            f"lang_{group}",
+            f"1 when the language is {group}",
+            (lambda g: lambda c, x: float(language_group(c.language) == g))(group),
+        )
+        for group in (*LANGUAGE_GROUPS, "other")
+    ),
+)
+
+FEATURES: tuple[str, ...] = tuple(name for name, _, _ in FEATURE_TABLE)
+
+
+def contained(pool: Pool, name: str) -> frozenset[str]:
+    """The subtask and every subtask it contains, transitively."""
+    by_name = {subtask.name: subtask for subtask in pool.subtasks}
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen or current not in by_name:
+            continue
+        seen.add(current)
+        todo.extend(by_name[current].contains)
+    return frozenset(seen)
+
+
+def subtask_shares(pool: Pool) -> dict[str, float]:
+    """Per subtask, the share of the task's points a solution of it collects."""
+    points = {subtask.name: subtask.points for subtask in pool.subtasks}
+    total = pool.max_points
+    return {
+        name: _fraction(sum(points[inner] for inner in contained(pool, name)), total, 1.0)
+        for name in points
+    }
+
+
+def context(pool: Pool, clusters: Sequence[Cluster]) -> Context:
+    """The feature context of a pool's surviving candidates, grouped in `clusters`."""
+    return Context(
+        cluster_of=cluster_index(clusters),
+        largest=clusters[0].behaviour if clusters else (),
+        total_size=sum(cluster.size for cluster in clusters),
+        subtask_share=subtask_shares(pool),
+    )
+
+
+def feature_row(candidate: Candidate, ctx: Context) -> tuple[float, ...]:
+    """The candidate's features in `FEATURES` order."""
+    return tuple(function(candidate, ctx) for _, _, function in FEATURE_TABLE)
+
+
+def feature_rows(pool: Pool, clusters: Sequence[Cluster]) -> dict[str, tuple[float, ...]]:
+    """Feature rows of every clustered candidate, by id."""
+    ctx = context(pool, clusters)
+    return {
+        member.id: feature_row(member, ctx) for cluster in clusters for member in cluster.members
+    }

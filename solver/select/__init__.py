@@ -1,0 +1,1 @@
+"""Selection: strategies (YAML files in strategies/) and the policies that apply them."""
