@@ -131,14 +131,15 @@ def real_rating(entry: Entry, era: Era) -> int:
 def _displayed(entry: Entry, era: Era, real: int) -> int:
     """The displayed rating that goes with a real rating before (real) the contest."""
     if era == "2020":
-        earlier = _earlier_contests(entry)
+        earlier = earlier_contests(entry)
         if earlier is not None and earlier < len(BONUSES_2020):
             return real + _bonus_offset(earlier)
     return real
 
 
-def _earlier_contests(entry: Entry) -> int | None:
-    """Rated contests before this one, where known (0 for a first contest)."""
+def earlier_contests(entry: Entry) -> int | None:
+    """Rated contests before this one, where known (0 for a first contest; in the
+    2020 era a displayed rating of 0 with no count is taken as a first contest)."""
     if entry.rating is None:
         return 0
     if entry.contests is None and entry.rating == 0:
@@ -231,7 +232,7 @@ def codeforces_update(
     changes = []
     for i, entry in enumerate(entries):
         old_displayed = _displayed(entry, era, real[i])
-        earlier = _earlier_contests(entry)
+        earlier = earlier_contests(entry)
         new_real = real[i] + deltas[i]
         if era == "2020" and earlier is not None and earlier < len(BONUSES_2020):
             new_displayed = new_real + _bonus_offset(earlier + 1)
