@@ -17,7 +17,7 @@ from judge.programs import SourceError
 from problems.errors import ProblemError
 
 # The commands, in the order `cpsolve --help` lists them: one module each.
-COMMANDS = ("judge", "check", "sample", "pool")
+COMMANDS = ("judge", "check", "sample", "pool", "solve", "contest", "rate")
 
 
 def build_parser() -> argparse.ArgumentParser:
