@@ -11,19 +11,27 @@ on the input order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from solver.candidates import Candidate
 
+ClusterKey = Callable[[Candidate], tuple[str, ...]]
+
 
 @dataclass(frozen=True)
 class Cluster:
-    """Candidates with identical behaviour; `rank` 0 is the largest cluster."""
+    """Candidates with the same key (their behaviour, by default); `rank` 0 is the
+    largest cluster."""
 
     rank: int
-    behaviour: tuple[str, ...]
+    key: tuple[str, ...]
     members: tuple[Candidate, ...]
+
+    @property
+    def behaviour(self) -> tuple[str, ...]:
+        """The members' behaviour on the generated inputs (that of the first member)."""
+        return self.members[0].behaviour
 
     @property
     def size(self) -> int:
@@ -41,12 +49,19 @@ def public_filter(candidates: Iterable[Candidate]) -> tuple[Candidate, ...]:
     return tuple(candidate for candidate in candidates if candidate.passes_public)
 
 
+def behaviour_key(candidate: Candidate) -> tuple[str, ...]:
+    """Cluster on behaviour: the labels on every generated input."""
+    return candidate.behaviour
+
+
+def consensus_key(candidate: Candidate) -> tuple[str, ...]:
+    """Cluster on the generated tests passed: CodeT's consensus sets."""
+    return tuple("1" if ok else "0" for ok in candidate.generated_passed)
+
+
 def _ranked(groups: Iterable[tuple[tuple[str, ...], list[Candidate]]]) -> tuple[Cluster, ...]:
-    """Clusters from (behaviour, members) groups, largest first, ranks assigned."""
-    prepared = [
-        (behaviour, tuple(sorted(members, key=lambda member: member.id)))
-        for behaviour, members in groups
-    ]
+    """Clusters from (key, members) groups, largest first, ranks assigned."""
+    prepared = [(key, tuple(sorted(members, key=lambda m: m.id))) for key, members in groups]
     prepared.sort(
         key=lambda item: (
             -sum(member.sample_count for member in item[1]),
@@ -54,26 +69,27 @@ def _ranked(groups: Iterable[tuple[tuple[str, ...], list[Candidate]]]) -> tuple[
             item[1][0].id,
         )
     )
-    return tuple(
-        Cluster(rank, behaviour, members) for rank, (behaviour, members) in enumerate(prepared)
-    )
+    return tuple(Cluster(rank, key, members) for rank, (key, members) in enumerate(prepared))
 
 
-def cluster_candidates(candidates: Sequence[Candidate]) -> tuple[Cluster, ...]:
-    """Group candidates with identical behaviour on all generated inputs, largest first.
+def cluster_candidates(
+    candidates: Sequence[Candidate], key: ClusterKey = behaviour_key
+) -> tuple[Cluster, ...]:
+    """Group candidates with identical behaviour on all generated inputs (or another
+    `key`), largest first.
 
     With no generated inputs every candidate has the same (empty) behaviour, so the
     whole pool is one cluster: clustering has nothing to tell apart.
     """
     groups: dict[tuple[str, ...], list[Candidate]] = {}
     for candidate in candidates:
-        groups.setdefault(candidate.behaviour, []).append(candidate)
+        groups.setdefault(key(candidate), []).append(candidate)
     return _ranked(groups.items())
 
 
 def singleton_clusters(candidates: Sequence[Candidate]) -> tuple[Cluster, ...]:
     """One cluster per candidate (a strategy without clustering), ordered like clusters."""
-    return _ranked((candidate.behaviour, [candidate]) for candidate in candidates)
+    return _ranked(((candidate.id,), [candidate]) for candidate in candidates)
 
 
 def cluster_index(clusters: Iterable[Cluster]) -> dict[str, Cluster]:

@@ -9,14 +9,14 @@ Two ways to score k submissions (`mode`):
 
 Random picks are k of the pool's samples drawn uniformly without replacement, where
 a candidate written `sample_count` times counts that many times (the unbiased pass@k
-of the pool). All functions are pure; randomness takes a seed.
+of the pool); its expectation is exact. All functions are pure; randomness (the
+strategies' tie-breaks) takes a seed.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import random
 from collections.abc import Iterable, Sequence
 
 from solver.candidates import Pool, task_score
@@ -25,8 +25,8 @@ from solver.select.policies import select
 from solver.select.strategy import Strategy
 
 MODES = ("pass", "ioi")
-# Above this many k-subsets an exact enumeration gives way to Monte Carlo (random)
-# or the greedy cover (oracle).
+# Above this many k-subsets of Pareto-best outcomes the exact oracle gives way to the
+# greedy cover.
 EXACT_LIMIT = 200_000
 
 
@@ -73,35 +73,44 @@ def mean_strategy_score(
     return sum(scores) / len(scores)
 
 
-def _samples(pool: Pool) -> list[str]:
-    """The pool's samples: each candidate id repeated `sample_count` times."""
-    return [c.id for c in pool.candidates for _ in range(c.sample_count)]
-
-
-def random_pass(pool: Pool, k: int) -> float:
-    """Exact expected pass/fail score of k random samples: 1 - C(n-c, k) / C(n, k)."""
-    n = sum(candidate.sample_count for candidate in pool.candidates)
-    c = sum(cand.sample_count for cand in pool.candidates if pool.is_correct(cand.id))
-    k = min(k, n)
-    if n == 0 or k == 0:
+def _expected_max(values: Sequence[tuple[float, int]], k: int) -> float:
+    """The expected maximum of k draws without replacement from a multiset given as
+    (value, count) pairs: the sum over thresholds t of the step above the previous
+    one times P(max >= t) = 1 - C(N - #(>= t), k) / C(N, k)."""
+    total = sum(count for _, count in values)
+    k = min(k, total)
+    if k <= 0:
         return 0.0
-    return 1.0 - math.comb(n - c, k) / math.comb(n, k)
+    expected, previous, at_least = 0.0, 0.0, total
+    for value, count in sorted(values):
+        if value > previous:
+            expected += (value - previous) * (
+                1.0 - math.comb(total - at_least, k) / math.comb(total, k)
+            )
+            previous = value
+        at_least -= count
+    return expected
 
 
-def random_score(pool: Pool, k: int, mode: str, *, seed: int = 0, trials: int = 4000) -> float:
-    """Expected score of k uniformly random samples: exact for "pass", exact for "ioi"
-    when there are at most EXACT_LIMIT k-subsets of samples, else Monte Carlo."""
+def random_score(pool: Pool, k: int, mode: str) -> float:
+    """The exact expected score of k samples drawn uniformly without replacement.
+
+    "pass" is pass@k, 1 - C(n - c, k) / C(n, k); "ioi" is, by linearity of
+    expectation, the sum over subtasks of the expected best of the k draws."""
     if mode == "pass":
-        return random_pass(pool, k)
-    samples = _samples(pool)
-    k = min(k, len(samples))
-    if not samples or k == 0:
-        return 0.0
-    if math.comb(len(samples), k) <= EXACT_LIMIT:
-        subsets = list(itertools.combinations(samples, k))
-        return sum(task_score(pool, list(subset)) for subset in subsets) / len(subsets)
-    rng = random.Random(seed)
-    return sum(task_score(pool, rng.sample(samples, k)) for _ in range(trials)) / trials
+        return _expected_max(
+            [(float(pool.is_correct(c.id)), c.sample_count) for c in pool.candidates], k
+        )
+    return sum(
+        _expected_max(
+            [
+                (pool.truth[c.id].subtask_points.get(subtask.name, 0.0), c.sample_count)
+                for c in pool.candidates
+            ],
+            k,
+        )
+        for subtask in pool.subtasks
+    )
 
 
 def _pareto(vectors: Iterable[tuple[float, ...]]) -> list[tuple[float, ...]]:

@@ -29,6 +29,7 @@ from solver.cluster import (
     Cluster,
     cluster_candidates,
     cluster_index,
+    consensus_key,
     public_filter,
     singleton_clusters,
 )
@@ -83,6 +84,7 @@ class Prepared:
     cluster_of: Mapping[str, Cluster]
     scores: Mapping[str, float]
     tiebreak: Mapping[str, float]
+    cluster_tiebreak: Mapping[tuple[str, ...], float]
 
 
 def survivors_of(pool: Pool, strategy: Strategy) -> tuple[Candidate, ...]:
@@ -99,6 +101,8 @@ def clusters_of(strategy: Strategy, candidates: Sequence[Candidate]) -> tuple[Cl
     """The strategy's clusters of these candidates (singletons without clustering)."""
     if strategy.clustering == "behaviour":
         return cluster_candidates(candidates)
+    if strategy.clustering == "tests-passed":
+        return cluster_candidates(candidates, consensus_key)
     return singleton_clusters(candidates)
 
 
@@ -126,12 +130,23 @@ def candidate_scores(
 
 
 def prepare(pool: Pool, strategy: Strategy, rng: random.Random, scorer: Scorer | None) -> Prepared:
-    """Filter, cluster and score a pool; draw a random tie-break per candidate."""
+    """Filter, cluster and score a pool; draw the random tie-breaks.
+
+    Ties are broken by weighted random keys (Efraimidis-Spirakis: -u^(1/weight),
+    ascending), so the first of tied candidates is a uniformly random *sample* (a
+    candidate weighs by its sample count) and the first of tied clusters is chosen
+    with probability proportional to its size - as CodeT's evaluation and AlphaCode's
+    "pick a sample from the cluster" do."""
     survivors = survivors_of(pool, strategy)
     clusters = clusters_of(strategy, survivors)
     scores = candidate_scores(pool, strategy, survivors, clusters, scorer)
-    tiebreak = {candidate_id: rng.random() for candidate_id in sorted(scores)}
-    return Prepared(survivors, clusters, cluster_index(clusters), scores, tiebreak)
+    tiebreak = {
+        c.id: -(rng.random() ** (1 / c.sample_count)) for c in sorted(survivors, key=lambda c: c.id)
+    }
+    cluster_tiebreak = {c.key: -(rng.random() ** (1 / c.size)) for c in clusters}
+    return Prepared(
+        survivors, clusters, cluster_index(clusters), scores, tiebreak, cluster_tiebreak
+    )
 
 
 def _members_best_first(cluster: Cluster, prep: Prepared) -> list[Candidate]:
@@ -148,10 +163,18 @@ def cluster_value(strategy: Strategy, cluster: Cluster, scores: Mapping[str, flo
 
 
 def ranked_clusters(
-    strategy: Strategy, clusters: Sequence[Cluster], scores: Mapping[str, float]
+    strategy: Strategy, clusters: Sequence[Cluster], prep: Prepared
 ) -> list[Cluster]:
-    """Clusters best first under `cluster_order` (ties: size rank), cut to `top_clusters`."""
-    ranked = sorted(clusters, key=lambda c: (-cluster_value(strategy, c, scores), c.rank))
+    """Clusters best first under `cluster_order` (ties: the random cluster tie-break),
+    cut to `top_clusters`."""
+    ranked = sorted(
+        clusters,
+        key=lambda c: (
+            -cluster_value(strategy, c, prep.scores),
+            prep.cluster_tiebreak.get(c.key, 0.0),
+            c.rank,
+        ),
+    )
     return ranked[: strategy.top_clusters] if strategy.top_clusters else ranked
 
 
@@ -177,15 +200,29 @@ def score_order(prep: Prepared) -> Iterator[Submission]:
         yield _submission(prep, candidate, prep.scores[candidate.id])
 
 
-def cluster_order(strategy: Strategy, prep: Prepared) -> Iterator[Submission]:
-    """Round-robin over the ranked clusters, the best unsubmitted member of each."""
-    ranked = ranked_clusters(strategy, prep.clusters, prep.scores)
+def _round_robin(strategy: Strategy, prep: Prepared, ranked: list[Cluster]) -> Iterator[Submission]:
+    """Round r takes the r-th best member of every cluster that still has one."""
     queues = [_members_best_first(cluster, prep) for cluster in ranked]
     for depth in range(max((len(queue) for queue in queues), default=0)):
         for cluster, queue in zip(ranked, queues, strict=True):
             if depth < len(queue):
                 value = cluster_value(strategy, cluster, prep.scores)
                 yield _submission(prep, queue[depth], value)
+
+
+def cluster_order(strategy: Strategy, prep: Prepared) -> Iterator[Submission]:
+    """Round-robin over the ranked clusters, the best unsubmitted member of each.
+
+    Under a score order, clusters scoring 0 or less (CodeT: candidates that pass no
+    generated test, which CodeT never ranks) come only after every other cluster is
+    used up."""
+    ranked = ranked_clusters(strategy, prep.clusters, prep)
+    if strategy.cluster_order == "size":
+        yield from _round_robin(strategy, prep, ranked)
+        return
+    positive = [c for c in ranked if cluster_value(strategy, c, prep.scores) > 0]
+    yield from _round_robin(strategy, prep, positive)
+    yield from _round_robin(strategy, prep, [c for c in ranked if c not in positive])
 
 
 def _solved(pool: Pool, best: Mapping[str, float]) -> set[str]:
@@ -244,11 +281,6 @@ def _agreeing(
     return kept or list(candidates)
 
 
-def _cluster_key(strategy: Strategy, cluster: Cluster) -> tuple[str, ...]:
-    """What identifies a cluster across subtasks: its behaviour, or its one member."""
-    return cluster.behaviour if strategy.clustering == "behaviour" else cluster.ids
-
-
 @dataclass
 class _SubtaskState:
     """The o1-ioi loop's mutable state (local to one `subtask_submissions` call)."""
@@ -266,14 +298,10 @@ def _pick(
     open_candidates = [c for c in state.candidates[subtask] if c.id not in state.submitted]
     if not open_candidates:
         return None
-    clusters = ranked_clusters(
-        strategy, clusters_of(strategy, state.candidates[subtask]), prep.scores
-    )
+    clusters = ranked_clusters(strategy, clusters_of(strategy, state.candidates[subtask]), prep)
 
     def value(cluster: Cluster) -> float:
-        penalty = strategy.cluster_penalty * state.per_cluster.get(
-            _cluster_key(strategy, cluster), 0
-        )
+        penalty = strategy.cluster_penalty * state.per_cluster.get(cluster.key, 0)
         return cluster_value(strategy, cluster, prep.scores) - penalty
 
     best_value, best_member = None, None
@@ -304,20 +332,43 @@ def _after_feedback(
                 )
 
 
-def subtask_submissions(
-    pool: Pool, strategy: Strategy, prep: Prepared, limit: int, feedback: Feedback | None
-) -> list[Submission]:
-    """o1-ioi's IOI policy (see the module docstring)."""
+def _own_candidates(pool: Pool, prep: Prepared) -> dict[str, list[Candidate]]:
+    """Per subtask, the survivors that target it or nothing (all, where none do)."""
     names = {subtask.name for subtask in pool.subtasks}
-    order = hardest_first(pool)
-    state = _SubtaskState({}, set(), {}, {})
-    for name in order:
-        own = [
+    own = {
+        name: [
             c
             for c in prep.survivors
             if c.target_subtask in (None, name) or c.target_subtask not in names
         ]
-        state.candidates[name] = own or list(prep.survivors)
+        for name in hardest_first(pool)
+    }
+    return {name: members or list(prep.survivors) for name, members in own.items()}
+
+
+def _submit(
+    pool: Pool, prep: Prepared, state: _SubtaskState, choice: Submission, feedback: Feedback | None
+) -> Submission:
+    """Submit a choice: record it, its cluster's count, its feedback and the filters."""
+    solved_before = _solved(pool, state.best)
+    outcome = feedback(choice.candidate_id) if feedback else None
+    state.submitted.add(choice.candidate_id)
+    key = prep.cluster_of[choice.candidate_id].key
+    state.per_cluster[key] = state.per_cluster.get(key, 0) + 1
+    _record(state.best, outcome)
+    _after_feedback(pool, prep, state, choice, solved_before)
+    return replace(choice, outcome=outcome)
+
+
+def subtask_submissions(
+    pool: Pool, strategy: Strategy, prep: Prepared, limit: int, feedback: Feedback | None
+) -> list[Submission]:
+    """o1-ioi's IOI policy (see the module docstring). When the superset filters leave
+    no candidate to submit while submissions remain, they are lifted: a submission
+    that may score beats an unused one."""
+    order = hardest_first(pool)
+    unfiltered = _own_candidates(pool, prep)
+    state = _SubtaskState(dict(unfiltered), set(), {}, {})
     taken: list[Submission] = []
     while len(taken) < limit:
         progressed = False
@@ -328,18 +379,13 @@ def subtask_submissions(
             if choice is None:
                 continue
             progressed = True
-            solved_before = _solved(pool, state.best)
-            outcome = feedback(choice.candidate_id) if feedback else None
-            taken.append(replace(choice, outcome=outcome))
-            state.submitted.add(choice.candidate_id)
-            key = _cluster_key(strategy, prep.cluster_of[choice.candidate_id])
-            state.per_cluster[key] = state.per_cluster.get(key, 0) + 1
-            _record(state.best, outcome)
-            _after_feedback(pool, prep, state, choice, solved_before)
-            if outcome is not None and sum(state.best.values()) >= pool.max_points - EPSILON:
+            taken.append(_submit(pool, prep, state, choice, feedback))
+            if feedback and sum(state.best.values()) >= pool.max_points - EPSILON:
                 return taken
-        if not progressed:
+        if not progressed and state.candidates == unfiltered:
             break
+        if not progressed:
+            state.candidates = dict(unfiltered)
     return taken
 
 

@@ -6,7 +6,8 @@ Keys (all optional but `name` defaults to the file's stem):
   does, the whole pool is kept: a submission beats none).
 - `tests`: `none` | `generated` (whether the generated inputs and tests are read).
 - `clustering`: `none` (every candidate alone) | `behaviour` (identical labels on all
-  generated inputs; needs `tests: generated`).
+  generated inputs) | `tests-passed` (the same generated tests passed: CodeT's
+  consensus sets); both need `tests: generated`.
 - `scoring`: how a candidate is scored: `uniform` (0), `cluster-size`, `codet` (CodeT's
   dual agreement; needs `tests: generated`), `weights` (sum of `weights` x features),
   `learned` (the torch scorer in `scorer`, or one given at call time).
@@ -39,7 +40,7 @@ STRATEGY_DIR = Path(__file__).resolve().parents[2] / "strategies"
 CHOICES: dict[str, tuple[str, ...]] = {
     "filter": ("none", "public"),
     "tests": ("none", "generated"),
-    "clustering": ("none", "behaviour"),
+    "clustering": ("none", "behaviour", "tests-passed"),
     "scoring": ("uniform", "cluster-size", "codet", "weights", "learned"),
     "cluster_order": ("size", "mean-score", "max-score"),
     "ordering": ("random", "score", "clusters", "subtasks"),
@@ -135,8 +136,10 @@ def _value(path: Path, key: str, value: object) -> Any:
 
 def _check_combination(path: Path, strategy: Strategy) -> None:
     """Keys that are fine alone but not together."""
-    if strategy.tests == "none" and strategy.clustering == "behaviour":
-        raise StrategyError(path, "key 'clustering': 'behaviour' needs 'tests: generated'")
+    if strategy.tests == "none" and strategy.clustering != "none":
+        raise StrategyError(
+            path, f"key 'clustering': {strategy.clustering!r} needs 'tests: generated'"
+        )
     if strategy.tests == "none" and strategy.scoring == "codet":
         raise StrategyError(path, "key 'scoring': 'codet' needs 'tests: generated'")
     if strategy.scoring == "weights" and not strategy.weights:
