@@ -79,6 +79,12 @@ def _sandbox() -> Sandbox:
     return _Worker.sandbox
 
 
+def worker_sandbox() -> Sandbox:
+    """This worker's sandbox, for jobs submitted to a WorkerPool that build their own
+    run requests (e.g. a harness that runs a whole test set in one process)."""
+    return _sandbox()
+
+
 def compile_job(build: Build, cache_dir: Path) -> Compiled:
     """Compile in this worker's sandbox (see judge.compile)."""
     return compile_build(build, _sandbox(), cache_dir)
