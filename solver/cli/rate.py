@@ -124,6 +124,8 @@ def _record(estimate: Any) -> dict[str, Any]:
         record["oldRating"] = estimate.old_rating
     if estimate.estimator == "codeforces":
         record["newRating"] = int(estimate.rating)
+        if estimate.real_rating is not None and estimate.real_rating != int(estimate.rating):
+            record["realRating"] = estimate.real_rating
     elif estimate.estimator == "codeelo":
         record["performance"] = round(estimate.rating, 1)
     else:
@@ -239,6 +241,8 @@ def _entrant(args: argparse.Namespace, contests: list[Any]) -> int:
         for contest, e in zip(contests, per_contest, strict=True):
             value = f"{e.rating:.0f}" if e.estimator == "codeforces" else f"{e.rating:.1f}"
             old = "new" if e.old_rating is None else str(e.old_rating)
+            if e.real_rating is not None and e.real_rating != int(e.rating):
+                value += f" (displayed; {e.real_rating} in the calculation)"
             print(f"{_label(contest)}: rank {e.rank}, oldRating {old}, {value} [{e.estimator}]")
     count = len(contests)
     print(f"{name}: {final:.0f} [{args.estimator}, {count} contest{'s' * (count != 1)}]")

@@ -85,6 +85,7 @@ class Change:
     old_rating: int
     new_rating: int
     real_rating: int
+    real_new_rating: int
     seed: float
     need_rating: int
     estimator: str = "codeforces"
@@ -245,6 +246,7 @@ def codeforces_update(
                 old_rating=old_displayed,
                 new_rating=new_displayed,
                 real_rating=real[i],
+                real_new_rating=new_real,
                 seed=seeds[i],
                 need_rating=needs[i],
             )

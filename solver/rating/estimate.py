@@ -49,6 +49,7 @@ class Estimate:
     official: int | None = None
     clamped: bool = False
     contests: int = 1
+    real_rating: int | None = None  # codeforces: the new rating the calculation uses
 
 
 def contest_era(contest: ContestFile, era: Era | None) -> Era:
@@ -144,6 +145,7 @@ def codeforces_estimates(contest: ContestFile, era: Era | None = None) -> list[E
             contest_id=contest.contest_id,
             contest_name=contest.contest_name,
             official=row.new_rating,
+            real_rating=change.real_new_rating,
         )
         for change, row in zip(changes, rows, strict=True)
     ]
@@ -276,6 +278,7 @@ def entrant_codeforces(
                 contest_id=contest.contest_id,
                 contest_name=contest.contest_name,
                 official=rows[index].new_rating,
+                real_rating=change.real_new_rating,
             )
         )
         earlier = earlier_contests(entries[index])
