@@ -17,7 +17,18 @@ from judge.programs import SourceError
 from problems.errors import ProblemError
 
 # The commands, in the order `cpsolve --help` lists them: one module each.
-COMMANDS = ("judge", "check", "sample", "pool", "solve", "contest", "rate")
+COMMANDS = (
+    "judge",
+    "check",
+    "sample",
+    "pool",
+    "solve",
+    "contest",
+    "rate",
+    "select",
+    "tune",
+    "train-scorer",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,14 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cpsolve", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
-        importlib.import_module(f"solver.cli.{name}").register(sub)
+        importlib.import_module(f"solver.cli.{name.replace('-', '_')}").register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `cpsolve` console script."""
     args = build_parser().parse_args(argv)
-    module = importlib.import_module(f"solver.cli.{args.command}")
+    module = importlib.import_module(f"solver.cli.{args.command.replace('-', '_')}")
     expected: tuple[type[Exception], ...] = (ProblemError, SourceError)
     if hasattr(module, "user_errors"):
         expected += tuple(module.user_errors())
