@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from judge.verdicts import GroupResult, ProblemResult, TestResult, Verdict, first_error, worst
 from problems.errors import ProblemError
 from problems.model import CheckerKind, Problem, ProblemType, Scoring, TestGroup
+from problems.testdata import has_custom_grading, max_group_score
 
 
 class MissingResultsError(ValueError):
@@ -119,12 +120,58 @@ class _Evaluation:
     counted: tuple[TestResult, ...]
 
 
+# A custom group grader (Kattis legacy `grading: custom`): given a group and its
+# sub-results as (verdict, score) in order, the group's verdict, score and a note.
+GroupGrader = Callable[[TestGroup, Sequence[tuple[Verdict, float]]], tuple[Verdict, float, str]]
+
+# problemtools' grader protocol: the verdict names a grader reads and writes.
+KATTIS_VERDICT_NAMES: Mapping[Verdict, str] = {
+    Verdict.AC: "AC",
+    Verdict.WA: "WA",
+    Verdict.PE: "WA",
+    Verdict.TLE: "TLE",
+    Verdict.RE: "RTE",
+    Verdict.MLE: "RTE",
+    Verdict.OLE: "RTE",
+    Verdict.JE: "JE",
+}
+VERDICTS_BY_KATTIS_NAME: Mapping[str, Verdict] = {
+    "AC": Verdict.AC,
+    "WA": Verdict.WA,
+    "TLE": Verdict.TLE,
+    "RTE": Verdict.RE,
+    "JE": Verdict.JE,
+}
+
+
+def grader_input(outcomes: Sequence[tuple[Verdict, float]]) -> str:
+    """What a Kattis custom grader reads on stdin: one "VERDICT SCORE" line per
+    sub-result, in order (problemtools' format)."""
+    return "".join(f"{KATTIS_VERDICT_NAMES[verdict]} {score}\n" for verdict, score in outcomes)
+
+
+def parse_grader_output(text: str) -> tuple[Verdict, float] | None:
+    """The verdict and score a custom grader wrote ("VERDICT SCORE"), or None when
+    the output is not in that form (a judge error)."""
+    parts = text.split()
+    if len(parts) != 2 or parts[0] not in VERDICTS_BY_KATTIS_NAME:
+        return None
+    try:
+        score = float(parts[1])
+    except ValueError:
+        return None
+    if not math.isfinite(score):
+        return None
+    return VERDICTS_BY_KATTIS_NAME[parts[0]], score
+
+
 @dataclass(frozen=True)
 class _KattisContext:
     results: Mapping[str, TestResult]
     sample_tests: frozenset[str]
     validator_scores: bool
     root: str
+    group_grader: GroupGrader | None = None
 
 
 def kattis_test_score(result: TestResult, scoring: Scoring, validator_scores: bool) -> float:
@@ -146,8 +193,13 @@ def _is_sample_group(group: TestGroup, sample_tests: frozenset[str]) -> bool:
 
 
 def _evaluate_kattis(group: TestGroup, context: _KattisContext) -> _Evaluation:
-    """Grade one group of the test-data tree as problemtools' default grader does."""
-    flags = parse_grader_flags(group.scoring.grader_flags, f"{context.root}: group {group.name}")
+    """Grade one group of the test-data tree as problemtools does: its default
+    grader, or the package's custom grader for `grading: custom` groups."""
+    flags = (
+        GraderFlags()
+        if group.scoring.custom_grading
+        else parse_grader_flags(group.scoring.grader_flags, f"{context.root}: group {group.name}")
+    )
     breaks = group.scoring.on_reject == "break"
     outcomes: list[_Outcome] = []
     tests: list[TestResult] = []
@@ -186,7 +238,10 @@ def _evaluate_kattis(group: TestGroup, context: _KattisContext) -> _Evaluation:
             break
     if pending:
         return _Evaluation(None, tuple(pending), tuple(counted))
-    verdict, score, max_score, message = _aggregate(flags, group.scoring, outcomes)
+    if group.scoring.custom_grading:
+        verdict, score, max_score, message = _custom_grade(group, outcomes, context)
+    else:
+        verdict, score, max_score, message = _aggregate(flags, group.scoring, outcomes)
     graded = GroupResult(
         name=group.name,
         verdict=verdict,
@@ -224,12 +279,32 @@ def _aggregate(
     return verdict, score, max_score, message
 
 
-def _kattis_root(problem: Problem, results: Mapping[str, TestResult]) -> _Evaluation:
+def _custom_grade(
+    group: TestGroup, outcomes: list[_Outcome], context: _KattisContext
+) -> tuple[Verdict, float, float, str]:
+    """A `grading: custom` group: the package's grader decides verdict and score
+    from the sub-results (none when there are no sub-results: AC 0, as
+    problemtools). A compile error is not the grader's to see."""
+    max_score = max_group_score(group)
+    if not outcomes:
+        return Verdict.AC, 0.0, max_score, ""
+    if any(o.verdict is Verdict.CE for o in outcomes):
+        return Verdict.CE, 0.0, max_score, ""
+    if context.group_grader is None:
+        return Verdict.JE, 0.0, max_score, "the custom grader was not run"
+    verdict, score, message = context.group_grader(group, [(o.verdict, o.score) for o in outcomes])
+    return verdict, score, max_score, message
+
+
+def _kattis_root(
+    problem: Problem, results: Mapping[str, TestResult], group_grader: GroupGrader | None = None
+) -> _Evaluation:
     context = _KattisContext(
         results=results,
         sample_tests=frozenset(case.name for case in problem.tests if case.kind == "sample"),
         validator_scores=problem.checker.kind is CheckerKind.KATTIS_VALIDATOR,
         root=str(problem.root),
+        group_grader=group_grader,
     )
     return _evaluate_kattis(problem.root_group, context)
 
@@ -244,8 +319,10 @@ def _top_groups(root: GroupResult) -> tuple[GroupResult, ...]:
     return root.children if root.children else (root,)
 
 
-def _grade_kattis_scoring(problem: Problem, results: Mapping[str, TestResult]) -> ProblemResult:
-    evaluation = _kattis_root(problem, results)
+def _grade_kattis_scoring(
+    problem: Problem, results: Mapping[str, TestResult], group_grader: GroupGrader | None = None
+) -> ProblemResult:
+    evaluation = _kattis_root(problem, results, group_grader)
     root = _require(evaluation)
     return ProblemResult(
         scheme="kattis-scoring",
@@ -257,8 +334,10 @@ def _grade_kattis_scoring(problem: Problem, results: Mapping[str, TestResult]) -
     )
 
 
-def _grade_kattis_pass_fail(problem: Problem, results: Mapping[str, TestResult]) -> ProblemResult:
-    evaluation = _kattis_root(problem, results)
+def _grade_kattis_pass_fail(
+    problem: Problem, results: Mapping[str, TestResult], group_grader: GroupGrader | None = None
+) -> ProblemResult:
+    evaluation = _kattis_root(problem, results, group_grader)
     root = _require(evaluation)
     return ProblemResult(
         scheme="kattis-pass-fail",
@@ -271,6 +350,10 @@ def _grade_kattis_pass_fail(problem: Problem, results: Mapping[str, TestResult])
 
 
 def _kattis_needed(problem: Problem, results: Mapping[str, TestResult]) -> tuple[str, ...]:
+    if has_custom_grading(problem.root_group):
+        # What a custom grader decides is not known in advance, so neither is
+        # whether a later group still matters: every test is needed.
+        return _unique(name for name in problem.root_group.test_names() if name not in results)
     return _unique(_kattis_root(problem, results).pending)
 
 
@@ -323,7 +406,9 @@ def _evaluate_subtask(subtask: TestGroup, results: Mapping[str, TestResult]) -> 
     return _Evaluation(graded, (), tuple(counted))
 
 
-def _grade_ioi(problem: Problem, results: Mapping[str, TestResult]) -> ProblemResult:
+def _grade_ioi(
+    problem: Problem, results: Mapping[str, TestResult], group_grader: GroupGrader | None = None
+) -> ProblemResult:
     evaluations = [_evaluate_subtask(subtask, results) for subtask in _subtasks(problem)]
     pending = _unique(name for evaluation in evaluations for name in evaluation.pending)
     if pending:
@@ -364,7 +449,7 @@ class GradingScheme:
     """How one family of problems is graded: results -> ProblemResult, which tests
     are still needed, and how several submissions combine into a task score."""
 
-    grade: Callable[[Problem, Mapping[str, TestResult]], ProblemResult]
+    grade: Callable[[Problem, Mapping[str, TestResult], GroupGrader | None], ProblemResult]
     needed: Callable[[Problem, Mapping[str, TestResult]], tuple[str, ...]]
     best_over_submissions: Callable[[Sequence[ProblemResult]], float]
 
@@ -389,12 +474,16 @@ def scheme_name(problem: Problem) -> str:
     return _KATTIS_SCHEME_BY_TYPE[problem.type]
 
 
-def grade(problem: Problem, results: Mapping[str, TestResult]) -> ProblemResult:
+def grade(
+    problem: Problem, results: Mapping[str, TestResult], group_grader: GroupGrader | None = None
+) -> ProblemResult:
     """Grade one submission from its test results (keyed by test name).
 
-    Raises MissingResultsError when a test that can still matter has no result;
-    results of tests that cannot matter are ignored."""
-    return SCHEMES[scheme_name(problem)].grade(problem, results)
+    `group_grader` runs the package's custom grader for `grading: custom` groups
+    (without one such groups are JE). Raises MissingResultsError when a test
+    that can still matter has no result; results of tests that cannot matter are
+    ignored."""
+    return SCHEMES[scheme_name(problem)].grade(problem, results, group_grader)
 
 
 def tests_needed(problem: Problem, results: Mapping[str, TestResult]) -> tuple[str, ...]:

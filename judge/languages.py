@@ -28,6 +28,14 @@ class Language:
     zygote: bool = False
     processes: int = 1
     probe: tuple[str, ...] = ()
+    interpreter: str = ""
+    stands_for: str = ""
+    platforms: tuple[str, ...] = ()
+
+    @property
+    def source_language(self) -> str:
+        """The language its programs are written in ("python" for PyPy)."""
+        return self.stands_for or self.key
 
     def main_file(self, source_name: str) -> str:
         """The file name the main source gets inside the box (Java needs its class name)."""
@@ -48,9 +56,14 @@ class Language:
 
 def base_python() -> str:
     """The interpreter candidates run under: the base installation, not a venv,
-    so that nothing of the judge's own environment is visible to them."""
-    for name in (f"python{sys.version_info.major}.{sys.version_info.minor}", "python3"):
-        candidate = Path(sys.base_prefix) / "bin" / name
+    so that nothing of the judge's own environment is visible to them. The
+    system's own one (/usr/bin) comes first when it has the judge's version: the
+    sandbox then shows no host path outside /usr (its mountinfo included)."""
+    versioned = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for candidate in (
+        Path("/usr/bin") / versioned,
+        *(Path(sys.base_prefix) / "bin" / name for name in (versioned, "python3")),
+    ):
         if candidate.exists():
             return str(candidate)
     return sys.executable
@@ -89,8 +102,25 @@ def languages() -> Mapping[str, Language]:
             zygote=bool(entry.get("zygote", False)),
             processes=int(entry.get("processes", 1)),
             probe=tuple(entry.get("probe", ())),
+            interpreter=str(entry.get("interpreter", "")),
+            stands_for=str(entry.get("stands_for", "")),
+            platforms=tuple(entry.get("platforms", ())),
         )
     return result
+
+
+def platform_language(key: str, platform: str) -> Language:
+    """The language a program written in `key` is judged as for a package written
+    for `platform` (Problem.platform): the entry standing for `key` there when
+    this machine has its tools (PyPy for Python on Kattis), else `key` itself."""
+    for language in languages().values():
+        if (
+            language.stands_for == key
+            and platform in language.platforms
+            and not language.missing_tools()
+        ):
+            return language
+    return get_language(key)
 
 
 def language_for_path(path: Path | str) -> Language | None:

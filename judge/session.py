@@ -8,7 +8,9 @@ import functools
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,16 +20,18 @@ from tqdm import tqdm
 from judge.cache import ResultCache, file_digest, result_key
 from judge.compile import Build, Compiled
 from judge.execute import Setup
-from judge.grading import grade, tests_needed
-from judge.languages import get_language, language_for_path, languages
+from judge.grading import GroupGrader, grade, grader_input, parse_grader_output, tests_needed
+from judge.languages import get_language, language_for_path, languages, platform_language
 from judge.paths import cache_root
 from judge.pool import WorkerPool, compile_job, test_batch_job
 from judge.programs import Program, SourceError, program_from_paths
 from judge.verdicts import ProblemResult, TestResult, Verdict
+from problems.errors import ProblemError
 from problems.model import (
     CheckerKind,
     Grader,
     GraderKind,
+    IncludeFiles,
     Problem,
     Submission,
     TestCase,
@@ -37,7 +41,11 @@ from problems.model import (
 PROVISIONAL_TIME_S = 10.0
 HEADER_SUFFIXES = (".h", ".hpp", ".hh")
 MAX_BATCH = 8
+GradedGroup = tuple[Verdict, float, str]
 ACCEPTED_LABELS = ("accepted",)
+# Languages whose grader files are compiled and linked with the candidate into
+# one program; in the others a grader's `main` file is the program's entry point.
+LINKING_LANGUAGES = ("c", "cpp")
 
 
 @dataclass(frozen=True)
@@ -94,24 +102,77 @@ def _grader_files(
     return sources, _headers(grader.include_dirs)
 
 
+def on_platform(program: Program, platform: str) -> Program:
+    """`program` as the package's platform runs it: the language standing for its
+    own on that platform (Python on Kattis: PyPy, see languages.yaml)."""
+    language = platform_language(program.language, platform)
+    return program if language.key == program.language else replace(program, language=language.key)
+
+
 def grader_build(problem: Problem, program: Program) -> Build | str:
     """The build of a candidate for this problem (grader/stub linked in where the
-    problem has one), or the reason it cannot be built."""
+    problem has one, run as the problem's platform runs its language), or the
+    reason it cannot be built."""
+    program = on_platform(program, problem.platform)
     grader = problem.grader
     if grader.kind not in (GraderKind.LINKED, GraderKind.COMMUNICATION):
         return Build(program, compile_time_s=problem.limits.compile_time_s)
     language = get_language(program.language)
-    if (
-        grader.languages
-        and language.key not in grader.languages
-        and not (language.key.startswith("cpp") and "cpp" in grader.languages)
-    ):
-        return f"this problem's grader supports {', '.join(grader.languages)}, not {language.key}"
+    written_in = language.source_language
+    family = "cpp" if written_in.startswith("cpp") else written_in
+    if grader.includes:
+        include = grader.include_for(family)
+        if include is None:
+            return f"this problem's grader supports {', '.join(grader.languages)}, not {written_in}"
+        return _include_build(problem, program, include)
+    if grader.languages and family not in grader.languages:
+        return f"this problem's grader supports {', '.join(grader.languages)}, not {written_in}"
     sources, headers = _grader_files(grader)
     return Build(
         program,
         extra_sources=sources,
         extra_files=headers,
+        compile_time_s=problem.limits.compile_time_s,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _include_contents(include: IncludeFiles) -> tuple[tuple[str, bytes], ...]:
+    """The files of an include folder as (box name, content), read once."""
+    return tuple(
+        (path.relative_to(include.folder).as_posix(), path.read_bytes()) for path in include.files
+    )
+
+
+def _include_build(problem: Problem, program: Program, include: IncludeFiles) -> Build:
+    """A candidate built with a Kattis include/<language>/ folder: every file of the
+    folder goes in; the ones in the candidate's language are compiled with it, the
+    rest (headers, data) are copied next to it. C and C++ link everything into one
+    program; in other languages a `main` file of the folder is the entry point and
+    the candidate is the module it imports (`<problem name>.py` for Python)."""
+    extensions = get_language(include.language).extensions
+    sources = [
+        (name, data) for name, data in _include_contents(include) if Path(name).suffix in extensions
+    ]
+    others = tuple(
+        (name, data)
+        for name, data in _include_contents(include)
+        if Path(name).suffix not in extensions
+    )
+    entry = next(
+        (item for item in sources if "/" not in item[0] and Path(item[0]).stem.lower() == "main"),
+        None,
+    )
+    if entry is not None and include.language not in LINKING_LANGUAGES:
+        sources.remove(entry)
+        files = list(program.files)
+        if include.language == "python":
+            files[0] = (f"{problem.name}{Path(files[0][0]).suffix}", files[0][1])
+        program = Program(program.language, (entry, *files), program.name)
+    return Build(
+        program,
+        extra_sources=tuple(sources),
+        extra_files=others,
         compile_time_s=problem.limits.compile_time_s,
     )
 
@@ -139,6 +200,12 @@ class Judge:
         self.results = ResultCache(self.cache_dir / "results.sqlite")
         self._setups: dict[str, Setup] = {}
         self._test_digests: dict[tuple[Path, Path | None], str] = {}
+        self._group_graders: dict[str, Compiled] = {}
+        self._graded_groups: dict[tuple[str, tuple[str, ...], str], GradedGroup] = {}
+        self.stored_results = 0
+        # Start the workers now: they inherit this process's signal dispositions
+        # (see judge.interrupt) and start their sandboxes while the caller sets up.
+        self.pool.submit(os.getpid)
 
     def __enter__(self) -> Judge:
         return self
@@ -165,6 +232,7 @@ class Judge:
         key = str(problem.root)
         if key in self._setups:
             return self._setups[key]
+        _require_secret_tests(problem)
         checker: Compiled | None = None
         manager: Compiled | None = None
         needs_checker = problem.checker.kind is not CheckerKind.TOKENS or (
@@ -179,17 +247,23 @@ class Judge:
             builds.append(
                 _helper_build(problem.grader.manager_sources, problem.grader.include_dirs)
             )
+        if problem.group_grader:
+            builds.append(_helper_build(problem.group_grader))
         compiled = self._compile_all(builds)
         if needs_checker:
             checker = compiled.pop(0)
         if problem.grader.kind is GraderKind.COMMUNICATION:
             manager = compiled.pop(0)
-        for helper in (checker, manager):
+        group_grader = compiled.pop(0) if problem.group_grader else None
+        for helper in (checker, manager, group_grader):
             if helper is not None and not helper.ok:
                 raise SourceError(
                     problem.root,
-                    f"the problem's checker/manager does not compile:\n{helper.message[-3000:]}",
+                    "the problem's checker/manager/grader does not compile:\n"
+                    + helper.message[-3000:],
                 )
+        if group_grader is not None:
+            self._group_graders[key] = group_grader
         time_s = problem.limits.time_s
         setup = Setup(
             problem, time_s if time_s is not None else PROVISIONAL_TIME_S, checker, manager
@@ -268,6 +342,7 @@ class Judge:
         problem = setup.problem
         test_list = list(tests) if tests is not None else list(problem.tests)
         builds: list[Build | str] = [grader_build(problem, program) for program in programs]
+        group_grader = self._group_grader(setup)
         compiled_list = iter(self._compile_all([b for b in builds if isinstance(b, Build)]))
         compiled_all = [
             build if isinstance(build, str) else next(compiled_list) for build in builds
@@ -296,13 +371,53 @@ class Judge:
             outcome.append(
                 SubmissionResult(
                     name=program.name,
-                    language=program.language,
+                    language=on_platform(program, problem.platform).language,
                     tests=judged,
-                    result=grade(problem, results),
+                    result=grade(problem, results, group_grader),
                     compile_message=message,
                 )
             )
         return outcome
+
+    def _group_grader(self, setup: Setup) -> GroupGrader | None:
+        """The package's custom grader as a `GroupGrader` (None when it has none):
+        run as a trusted program in a worker's sandbox, fed "VERDICT SCORE" lines
+        on stdin with the group's grader_flags as arguments (problemtools'
+        protocol); equal inputs are graded once per session."""
+        compiled = self._group_graders.get(str(setup.problem.root))
+        if compiled is None:
+            return None
+
+        def run(group: TestGroup, outcomes: Sequence[tuple[Verdict, float]]) -> GradedGroup:
+            text = grader_input(outcomes)
+            key = (compiled.key, group.scoring.grader_flags, text)
+            if key not in self._graded_groups:
+                self._graded_groups[key] = self._run_group_grader(
+                    compiled, group.scoring.grader_flags, text, setup.time_s
+                )
+            return self._graded_groups[key]
+
+        return run
+
+    def _run_group_grader(
+        self, compiled: Compiled, flags: tuple[str, ...], text: str, time_s: float
+    ) -> GradedGroup:
+        # judge.trusted builds on this module, so it is imported here, not above.
+        from judge.trusted import trusted_run_job
+
+        with tempfile.NamedTemporaryFile("w", prefix="cpsolve-grader-", suffix=".in") as handle:
+            handle.write(text)
+            handle.flush()
+            os.chmod(handle.name, 0o644)
+            run = self.pool.submit(trusted_run_job, compiled, flags, handle.name, time_s).result()
+        if not run.ok:
+            why = "was killed" if run.exit_code is None else f"exited with {run.exit_code}"
+            return Verdict.JE, 0.0, f"custom grader {why}: {run.message[-300:]}"
+        output = run.output.decode(errors="replace")
+        parsed = parse_grader_output(output)
+        if parsed is None:
+            return Verdict.JE, 0.0, f"custom grader wrote {output[:100]!r}, not 'VERDICT SCORE'"
+        return parsed[0], parsed[1], ""
 
     def judge_submissions(
         self,
@@ -331,6 +446,22 @@ class Judge:
             kept.append(submission)
         results = self.judge_programs(problem, programs)
         return list(zip(kept, results, strict=True))
+
+
+def _require_secret_tests(problem: Problem) -> None:
+    """A package without secret test data cannot be judged (it would pass with no
+    test run): ProblemError naming what is missing and, where the package can
+    generate its data (2023-07 generators.yaml), how."""
+    if any(test.kind == "secret" for test in problem.tests):
+        return
+    message = "no secret test data: nothing to judge a submission on"
+    generators = problem.root / "generators" / "generators.yaml"
+    if generators.is_file():
+        message += (
+            f"; the data is generated by {generators.relative_to(problem.root)}: generate it "
+            f"first (BAPCtools: `cd {problem.root} && bt generate`), then check again"
+        )
+    raise ProblemError(problem.root / "data" / "secret", message)
 
 
 def _compile_error(test: TestCase, message: str) -> TestResult:
@@ -448,6 +579,7 @@ class _Schedule:
                         continue
                     compiled = self.programs[indices[0]]
                     self.judge.results.put(self._key(compiled, self.tests[name]), results[name])
+                    self.judge.stored_results += 1
                     for index in indices:
                         self.results[index][name] = results[name]
                     bar.update(1)

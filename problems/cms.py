@@ -240,6 +240,7 @@ def load_cms(path: Path) -> Problem:
         title=get_string(config, "name", config_path, code),
         root=root,
         format="cms",
+        platform="cms",
         type=ProblemType.SCORING,
         statement=statement,
         limits=_limits(config, config_path),

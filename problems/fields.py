@@ -68,10 +68,13 @@ def get_string(data: Mapping[str, Any], key: str, path: Path, default: str, labe
 
 def get_flags(data: Mapping[str, Any], key: str, path: Path, label: str = "") -> tuple[str, ...]:
     """Command-line style flags stored under `key`: a space-separated string (legacy
-    Kattis) or a list of strings/numbers (2023-07); empty when absent."""
+    Kattis; a lone number, which YAML reads as one, counts as its text) or a list
+    of strings/numbers (2023-07); empty when absent."""
     value = data.get(key)
     if value is None:
         return ()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
     if isinstance(value, str):
         return tuple(value.split())
     if isinstance(value, list) and all(

@@ -14,9 +14,14 @@ Decisions where the formats leave room (see also problems.testdata):
   become Checker.flags; testdata.yaml output_validator_flags stay per group in
   Scoring.
 - Interactive problems get Grader(INTERACTIVE) with the output validator as peer.
-  Otherwise `include/<language>/` makes a LINKED grader; the model holds one
-  grader, so C++ (`include/cpp`) is chosen when present, else the first language
-  folder by name.
+  Otherwise `include/<language>/` folders make a LINKED grader with one
+  IncludeFiles per language: every file below the folder (headers, subfolders)
+  goes into each build in that language.
+- Platform: "kattis" (Python runs on PyPy, as Kattis does), except this
+  project's own packages (`rights_owner: cpsolve authors`), written and labelled
+  for CPython: "cpsolve".
+- Custom grading (`grading: custom` in a testdata.yaml, legacy format): the one
+  program in graders/ grades those groups (Problem.group_grader).
 - Title: problem.yaml `name` (English when it is a map), else the statement's
   `\\problemname{}`, else the folder name. `name` of the Problem is the folder name.
 - max_score: 1 for pass-fail; for scoring problems the most the root group can
@@ -44,6 +49,7 @@ from problems.model import (
     CheckerKind,
     Grader,
     GraderKind,
+    IncludeFiles,
     Limits,
     Problem,
     ProblemType,
@@ -52,7 +58,13 @@ from problems.model import (
 from problems.programs import program_entries, program_sources, single_program
 from problems.statement import read_statement, title_from_statement
 from problems.submissions import read_labelled_submissions
-from problems.testdata import TestData, max_group_score, parse_range, read_test_tree
+from problems.testdata import (
+    TestData,
+    has_custom_grading,
+    max_group_score,
+    parse_range,
+    read_test_tree,
+)
 
 MIB = 1024 * 1024
 CONFIG_FILE = "problem.yaml"
@@ -68,6 +80,7 @@ LEGACY_VALIDATION_WORDS = ("custom", "interactive", "score")
 DRAFT_TYPES = ("pass-fail", "scoring", "interactive", "multi-pass", "submit-answer")
 UNSUPPORTED_DRAFT_TYPES = ("multi-pass", "submit-answer")
 ON_REJECT_BY_LEGACY_GRADING = {"first_error": "break", "grade": "continue"}
+OWN_RIGHTS_OWNER = "cpsolve authors"  # problems/examples: judged as this project judges
 INCLUDE_LANGUAGE_BY_FOLDER = {
     "cpp": "cpp",
     "c++": "cpp",
@@ -232,26 +245,70 @@ def _checker(root: Path, fmt: str, judging: Judging, flags: tuple[str, ...]) -> 
     )
 
 
+def _include_files(folder: Path) -> tuple[Path, ...]:
+    """Every visible file below an include folder, sorted by relative path."""
+    return tuple(
+        sorted(
+            (
+                path
+                for path in folder.rglob("*")
+                if path.is_file()
+                and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+            ),
+            key=lambda path: path.relative_to(folder).as_posix(),
+        )
+    )
+
+
 def _include_grader(root: Path) -> Grader:
-    """A LINKED grader from include/<language>/, preferring C++; NONE without one."""
+    """A LINKED grader from include/<language>/ (every file of the folder goes
+    into each build in that language); NONE without one. `sources` and
+    `include_dirs` describe the C++ folder when there is one (else the first by
+    name), as prompts show it."""
     include = root / "include"
     if not include.is_dir():
         return Grader()
     folders = sorted(
-        (entry for entry in include.iterdir() if entry.is_dir() and program_sources(entry)),
+        (entry for entry in include.iterdir() if entry.is_dir() and _include_files(entry)),
         key=lambda entry: (entry.name != "cpp", entry.name),
     )
     if not folders:
         return Grader()
-    folder = folders[0]
-    sources = program_sources(folder)
-    language = INCLUDE_LANGUAGE_BY_FOLDER.get(folder.name) or language_of_files(sources)
+    includes = []
+    for folder in folders:
+        files = _include_files(folder)
+        language = INCLUDE_LANGUAGE_BY_FOLDER.get(folder.name) or language_of_files(files)
+        if language is None:
+            raise ProblemError(folder, "cannot tell which language this include folder is for")
+        includes.append(IncludeFiles(language=language, folder=folder, files=files))
+    first = folders[0]
     return Grader(
         kind=GraderKind.LINKED,
-        sources=sources,
-        include_dirs=(folder,),
-        languages=(language,) if language else (),
+        sources=program_sources(first),
+        include_dirs=(first,),
+        languages=tuple(item.language for item in includes),
+        includes=tuple(includes),
     )
+
+
+def _platform(config: dict[str, Any]) -> str:
+    """ "cpsolve" for this project's own packages (rights owner OWN_RIGHTS_OWNER,
+    written and labelled for CPython), else "kattis"."""
+    return "cpsolve" if config.get("rights_owner") == OWN_RIGHTS_OWNER else "kattis"
+
+
+def _group_grader(root: Path, data: TestData) -> tuple[Path, ...]:
+    """The legacy graders/ program that grades `grading: custom` groups (empty when
+    no group asks for one). Raises ProblemError when a group does and the package
+    has no such program."""
+    if not has_custom_grading(data.root):
+        return ()
+    folder = root / "graders"
+    if not folder.is_dir():
+        raise ProblemError(
+            root / "data", "a test group has `grading: custom` but the package has no graders/"
+        )
+    return single_program(folder)
 
 
 def _generators(root: Path) -> tuple[Path, ...]:
@@ -336,4 +393,6 @@ def load_kattis(path: Path) -> Problem:
         input_validators=program_entries(root / "input_validators"),
         generators=_generators(root),
         max_score=max_score,
+        group_grader=_group_grader(root, data),
+        platform=_platform(config),
     )

@@ -92,6 +92,7 @@ class Scoring:
     on_reject: str = "break"
     input_validator_flags: tuple[str, ...] = ()
     output_validator_flags: tuple[str, ...] = ()
+    custom_grading: bool = False  # `grading: custom`: Problem.group_grader grades the group
 
 
 @dataclass(frozen=True)
@@ -131,11 +132,23 @@ class Checker:
 
 
 @dataclass(frozen=True)
+class IncludeFiles:
+    """A Kattis `include/<folder>/`: every file below `folder` (sorted, subfolders
+    kept) goes into the build of each submission written in `language`."""
+
+    language: str
+    folder: Path
+    files: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
 class Grader:
     """Code that the candidate is compiled with or runs against.
 
     LINKED: `sources` (grader.cpp etc.) are compiled with the candidate, `headers`
-    dirs go on the include path. COMMUNICATION: `manager_sources` build the manager,
+    dirs go on the include path; Kattis packages list their include/<language>/
+    folders in `includes` (one per language; `sources`/`include_dirs` then hold
+    the C++ one, for prompts). COMMUNICATION: `manager_sources` build the manager,
     `sources` (stub.cpp) are linked with each of `num_processes` candidate processes.
     INTERACTIVE: the problem's Checker (a Kattis output validator) is the peer."""
 
@@ -145,6 +158,11 @@ class Grader:
     manager_sources: tuple[Path, ...] = ()
     num_processes: int = 1
     languages: tuple[str, ...] = ()  # languages the grader supports; empty = any
+    includes: tuple[IncludeFiles, ...] = ()
+
+    def include_for(self, language: str) -> IncludeFiles | None:
+        """The include folder of programs written in `language`, if the package has one."""
+        return next((item for item in self.includes if item.language == language), None)
 
 
 @dataclass(frozen=True)
@@ -183,6 +201,11 @@ class Problem:
     input_validators: tuple[Path, ...] = ()
     generators: tuple[Path, ...] = ()
     max_score: float = 1.0
+    # Kattis legacy `graders/`: the program that grades groups with `grading: custom`
+    group_grader: tuple[Path, ...] = ()
+    # The judge the package was written for, whose language rules apply (Python:
+    # PyPy on "kattis", CPython on "cms" and on "cpsolve", this project's own).
+    platform: str = "kattis"
 
     def test(self, name: str) -> TestCase:
         """The test called `name`; KeyError if there is none."""

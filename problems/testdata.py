@@ -33,6 +33,7 @@ from problems.model import Scoring, TestCase, TestGroup
 
 TEST_KINDS = ("sample", "secret")
 ON_REJECT_VALUES = ("break", "continue")
+GRADING_VALUES = ("default", "custom")
 AGGREGATORS: dict[str, Callable[[list[float]], float]] = {
     "sum": sum,
     "avg": statistics.fmean,
@@ -64,8 +65,8 @@ def parse_range(value: object, path: Path) -> tuple[float, float]:
 def read_settings(path: Path) -> dict[str, Any]:
     """The settings one testdata.yaml sets, type-checked (keys it omits are absent).
 
-    Raises ProblemError for wrong types, unknown on_reject values and the
-    unsupported `grading: custom` (custom graders)."""
+    Raises ProblemError for wrong types and unknown on_reject or grading values
+    (`grading: custom` needs the package's graders/ program, see problems.kattis)."""
     data = read_yaml_mapping(path)
     settings: dict[str, Any] = {}
     if "on_reject" in data:
@@ -75,8 +76,11 @@ def read_settings(path: Path) -> dict[str, Any]:
                 path, f"`on_reject` must be 'break' or 'continue', got {on_reject!r}"
             )
         settings["on_reject"] = on_reject
-    if get_string(data, "grading", path, "default") != "default":
-        raise ProblemError(path, "`grading` other than 'default' (custom graders) is not supported")
+    if "grading" in data:
+        grading = get_string(data, "grading", path, "default")
+        if grading not in GRADING_VALUES:
+            raise ProblemError(path, f"`grading` must be 'default' or 'custom', got {grading!r}")
+        settings["grading"] = grading
     for key in ("accept_score", "reject_score"):
         if key in data:
             settings[key] = get_number(data, key, path, 0.0)
@@ -105,6 +109,7 @@ def scoring_from_settings(settings: Mapping[str, Any]) -> Scoring:
         on_reject=settings.get("on_reject", "break"),
         input_validator_flags=settings.get("input_validator_flags", ()),
         output_validator_flags=settings.get("output_validator_flags", ()),
+        custom_grading=settings.get("grading", "default") == "custom",
     )
 
 
@@ -248,3 +253,11 @@ def max_group_score(group: TestGroup) -> float:
         if not (ignore_sample and isinstance(item, TestGroup) and item.name == "sample")
     ]
     return AGGREGATORS[aggregation_of(group.scoring)](maxima) if maxima else 0.0
+
+
+def has_custom_grading(group: TestGroup) -> bool:
+    """True when `group` or a group below it is graded by the package's own grader
+    (`grading: custom`)."""
+    return group.scoring.custom_grading or any(
+        has_custom_grading(item) for item in group.items if isinstance(item, TestGroup)
+    )

@@ -242,7 +242,9 @@ def test_karleksbrev_links_the_cpp_include_grader() -> None:
     assert problem.grader.kind is GraderKind.LINKED
     assert problem.grader.sources == (root / "include/cpp/runner.cpp",)
     assert problem.grader.include_dirs == (root / "include/cpp",)
-    assert problem.grader.languages == ("cpp",)
+    assert problem.grader.languages == ("cpp", "java", "python", "rust")
+    java = problem.grader.include_for("java")
+    assert java is not None and root / "include/java/unsigned/UnsignedLong.java" in java.files
     assert problem.checker.kind is CheckerKind.KATTIS_VALIDATOR
     assert problem.checker.sources == (root / "output_validators/validator/validate.cpp",)
     assert problem.limits.time_multiplier == 1.5
