@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 
 from judge.labelcheck import LabelCheck
+from judge.languages import languages
 from judge.session import SubmissionResult
 from judge.verdicts import GroupResult, Verdict
 
@@ -111,7 +112,9 @@ def check_report(rows: Sequence[LabelCheck]) -> str:
     """The label-check table and its closing `N agree, M disagree` line."""
     body = []
     for row in rows:
-        if row.result is None:
+        if row.error:
+            got, status = "-", "ERROR"
+        elif row.result is None:
             got, status = "-", "skipped"
         else:
             r = row.result.result
@@ -128,18 +131,33 @@ def check_report(rows: Sequence[LabelCheck]) -> str:
                 row.language,
                 got,
                 status,
-                (row.skipped or ("" if row.agrees else row.reason))[:70],
+                row.error or (row.skipped or ("" if row.agrees else row.reason))[:70],
             ]
         )
     agree = sum(1 for row in rows if row.agrees)
     disagree = sum(1 for row in rows if row.agrees is False)
-    skipped = sum(1 for row in rows if row.agrees is None)
+    errors = sum(1 for row in rows if row.error)
+    skipped = sum(1 for row in rows if row.agrees is None and not row.error)
     text = table(["problem", "submission", "label", "lang", "got", "", "note"], body)
     lines = [text]
+    interpreters = _interpreters(rows)
+    if interpreters:
+        lines.append("interpreters: " + "; ".join(interpreters))
     if skipped:
         lines.append(f"{skipped} skipped (cannot be judged here, see note)")
+    if errors:
+        lines.append(f"{errors} package(s) could not be judged (ERROR rows)")
     lines.append(f"{agree} agree, {disagree} disagree")
     return "\n".join(lines)
+
+
+def _interpreters(rows: Sequence[LabelCheck]) -> list[str]:
+    """What ran the interpreted languages of the judged rows, e.g. "pypy: PyPy 3"."""
+    table_ = languages()
+    used = sorted({row.language for row in rows if row.result is not None})
+    return [
+        f"{key}: {table_[key].name}" for key in used if key in table_ and table_[key].interpreter
+    ]
 
 
 def dumps(data: object) -> str:

@@ -18,22 +18,46 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    """Judge every labelled submission of each problem and compare with its label."""
-    from judge.labelcheck import LabelCheck, check_problem
+    """Judge every labelled submission of each problem and compare with its label.
+
+    A package that cannot be judged is one ERROR row and the others go on. Exit
+    code 1 on any disagreement or ERROR row; on Ctrl-C or SIGTERM the judging
+    stops cleanly (see `judge.interrupt`) and says what was kept."""
+    from judge.interrupt import Interrupted, interruptible
+    from judge.labelcheck import LabelCheck, check_packages
     from judge.session import Judge
     from problems.errors import ProblemError
-    from problems.load import find_problems, load_problem
+    from problems.load import find_problems
     from solver import report
 
     paths = [path for root in args.problems for path in find_problems(Path(root))]
     if not paths:
         raise ProblemError(Path(args.problems[0]), "no problem package found here")
     rows: list[LabelCheck] = []
-    with Judge(judge_options(args)) as judge:
-        for path in paths:
-            problem = load_problem(path)
-            rows += check_problem(judge, problem)
-            if not args.quiet:
-                print(f"checked {problem.name}", file=sys.stderr)
+
+    def checked(path: Path, found: list[LabelCheck]) -> None:
+        rows.extend(found)
+        if not args.quiet:
+            error = next((row.error for row in found if row.error), "")
+            line = f"{path.name}: ERROR: {error}" if error else f"checked {path.name}"
+            print(line, file=sys.stderr)
+
+    options = judge_options(args)
+    try:
+        with interruptible() as stopper, Judge(options) as judge:
+            stopper.arm()
+            check_packages(judge, paths, on_checked=checked)
+    except Interrupted as stop:
+        done = len({row.problem for row in rows})
+        print(
+            f"cpsolve: stopped by {stop.signal_name}: {done} of {len(paths)} package(s) "
+            f"checked; every test result judged so far is kept in "
+            f"{options.cache_dir / 'results.sqlite'} and reused by the next run",
+            file=sys.stderr,
+        )
+        if rows:
+            print(report.check_report(rows))
+        return 128 + stop.signal_number
     print(report.check_report(rows))
-    return 1 if any(row.agrees is False for row in rows) else 0
+    failed = any(row.agrees is False or row.error for row in rows)
+    return 1 if failed else 0

@@ -1,0 +1,107 @@
+"""cpsolve check against Kattis problemtools (`verifyproblem -p submissions`) on
+the same packages, in one run: both judge every labelled submission (Python on
+PyPy in both when pypy3 is installed). Prints both wall times and, last, the
+ratio problemtools / cpsolve.
+
+    .venv/bin/python tools/bench_problemtools.py [--verifyproblem PATH] [PACKAGE...]
+
+Skips cleanly (exit 0, a note) when problemtools is not installed: install it in
+a separate venv (`python3 -m venv /tmp/ptvenv && /tmp/ptvenv/bin/pip install
+problemtools`), not in the project's. problemtools runs on copies of the packages
+in a temporary folder (it may write next to them); cpsolve runs sandboxed, with
+a fresh cache and one worker per core. Timings are noisy on a shared machine."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "problems" / "swedish-olympiad-2025"
+DEFAULT_PACKAGES = ("skol/virus3", "skol/triangelfabriken", "online/karleksbrev")
+VERIFYPROBLEM_PLACES = ("/tmp/ptvenv/bin/verifyproblem",)
+
+
+def find_verifyproblem(given: str | None) -> str | None:
+    """The verifyproblem executable: the given path, PATH, or the usual venv."""
+    if given:
+        return given if os.access(given, os.X_OK) else None
+    found = shutil.which("verifyproblem")
+    if found:
+        return found
+    return next((path for path in VERIFYPROBLEM_PLACES if os.access(path, os.X_OK)), None)
+
+
+def run_problemtools(verifyproblem: str, packages: list[Path], scratch: Path) -> float:
+    """Wall seconds of `verifyproblem -p submissions` over copies of the packages
+    (one process per package, one after the other); prints its summary lines."""
+    env = {**os.environ, "PATH": f"{Path(verifyproblem).parent}:{os.environ.get('PATH', '')}"}
+    copies = []
+    for package in packages:
+        copy = scratch / "problemtools" / package.name
+        shutil.copytree(package, copy, symlinks=True)
+        copies.append(copy)
+    start = time.monotonic()
+    for copy in copies:
+        done = subprocess.run(
+            [verifyproblem, "-p", "submissions", str(copy)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        lines = (done.stdout + done.stderr).strip().splitlines()
+        print(f"problemtools {copy.name}: " + (lines[-1] if lines else f"exit {done.returncode}"))
+    return time.monotonic() - start
+
+
+def run_cpsolve(packages: list[Path], scratch: Path) -> float:
+    """Wall seconds of `cpsolve check` over the packages with a fresh cache;
+    prints its closing line."""
+    command = [sys.executable, "-m", "solver.cli", "check", *map(str, packages), "-q"]
+    command += ["--cache", str(scratch / "cpsolve-cache")]
+    start = time.monotonic()
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
+    elapsed = time.monotonic() - start
+    lines = done.stdout.strip().splitlines()
+    print("cpsolve: " + (lines[-1] if lines else f"exit {done.returncode}: {done.stderr[-500:]}"))
+    return elapsed
+
+
+def main() -> int:
+    """Run both judges on the packages and print the wall times and their ratio."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("packages", nargs="*", help="package folders (default: three of SHARED)")
+    parser.add_argument("--verifyproblem", help="path of problemtools' verifyproblem")
+    args = parser.parse_args()
+    verifyproblem = find_verifyproblem(args.verifyproblem)
+    if verifyproblem is None:
+        print("problemtools is not installed (no verifyproblem): skipped")
+        return 0
+    packages = [Path(p).resolve() for p in args.packages] or [
+        SHARED / name for name in DEFAULT_PACKAGES
+    ]
+    missing = [str(p) for p in packages if not p.is_dir()]
+    if missing:
+        print(f"packages not found ({', '.join(missing)}): skipped")
+        return 0
+    if shutil.which("pypy3") is None:
+        print("note: pypy3 is not installed: problemtools skips Python submissions")
+    with tempfile.TemporaryDirectory(prefix="bench-problemtools-") as tmp:
+        scratch = Path(tmp)
+        problemtools_s = run_problemtools(verifyproblem, packages, scratch)
+        cpsolve_s = run_cpsolve(packages, scratch)
+    print(f"problemtools wall: {problemtools_s:.1f} s")
+    print(f"cpsolve wall:      {cpsolve_s:.1f} s")
+    print(f"problemtools / cpsolve: {problemtools_s / cpsolve_s:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
