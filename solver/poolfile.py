@@ -123,18 +123,17 @@ def load_pool(path: Path) -> Pool:
     return pool_from_json(path, data)
 
 
-def load_pool_or_run(path: Path) -> Pool:
-    """A pool from a pool file, or from a run folder through `solver.judging` when that
-    module provides `load_pool(folder)`; a run's pool with no candidates is an error."""
-    if path.is_dir():
-        import importlib
+# The judged pool inside a run folder (written by `cpsolve solve`'s judge stage).
+RUN_POOL_FILE = "pool.json"
 
-        try:
-            judging = importlib.import_module("solver.judging")
-        except ModuleNotFoundError as error:
-            raise PoolFileError(path, "reading a run folder needs solver/judging.py") from error
-        pool: Pool = judging.load_pool(path)
-        if not pool.candidates:
-            raise PoolFileError(path, "the run has no candidates: nothing to select from")
-        return pool
+
+def load_pool_or_run(path: Path) -> Pool:
+    """A pool from a pool file, or from a run folder's judged pool (RUN/pool.json)."""
+    if path.is_dir():
+        inside = path / RUN_POOL_FILE
+        if not inside.is_file():
+            raise PoolFileError(
+                path, f"no judged pool in this run ({RUN_POOL_FILE} is missing): judge it first"
+            )
+        return load_pool(inside)
     return load_pool(path)

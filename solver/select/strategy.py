@@ -194,3 +194,10 @@ def find_strategy(name: str) -> Strategy:
             path, f"no strategy named {name!r} (known: {', '.join(named_strategies())})"
         )
     return load_strategy(path)
+
+
+def strategy_to_yaml(strategy: Strategy) -> str:
+    """The strategy as a strategy file (every key, so it reads back the same)."""
+    data = {key: getattr(strategy, key) for key in KEYS}
+    data["weights"] = dict(strategy.weights)
+    return yaml.safe_dump(data, sort_keys=False)
