@@ -20,16 +20,18 @@ Token checker semantics follow problemtools' `default_validator.cc`:
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from itertools import compress, count
 from math import isfinite
 from operator import ne
 from pathlib import Path
-from typing import TypedDict
+from typing import BinaryIO, TypedDict
 
 from judge.verdicts import Verdict
 from problems.errors import ProblemError
@@ -158,32 +160,120 @@ def check_tokens(
 ) -> CheckResult:
     """Compare a candidate's output with the answer token by token (Kattis default
     validator semantics, see the module docstring). Linear in the output size."""
-    got = output.split()
-    expected = answer.split()
-    use_floats = float_absolute_tolerance is not None or float_relative_tolerance is not None
-    if case_sensitive:
-        got_keys, expected_keys = got, expected
-    else:
-        got_keys, expected_keys = output.lower().split(), answer.lower().split()
-    if got_keys != expected_keys:
-        mismatch = _first_token_mismatch(
+    return check_token_streams(
+        io.BytesIO(output),
+        io.BytesIO(answer),
+        case_sensitive=case_sensitive,
+        space_change_sensitive=space_change_sensitive,
+        float_absolute_tolerance=float_absolute_tolerance,
+        float_relative_tolerance=float_relative_tolerance,
+    )
+
+
+def check_token_files(
+    output: Path,
+    answer: Path | None,
+    *,
+    case_sensitive: bool = False,
+    space_change_sensitive: bool = False,
+    float_absolute_tolerance: float | None = None,
+    float_relative_tolerance: float | None = None,
+) -> CheckResult:
+    """`check_tokens` on two files (no answer file: an empty answer), read in
+    chunks: the judge holds a few chunks of each, never a whole output."""
+    with contextlib.ExitStack() as files:
+        got = files.enter_context(open(output, "rb"))
+        expected = files.enter_context(open(answer, "rb")) if answer else io.BytesIO(b"")
+        return check_token_streams(
             got,
             expected,
-            got_keys,
-            expected_keys,
-            float_absolute_tolerance if use_floats else None,
-            float_relative_tolerance if use_floats else None,
-            use_floats,
+            case_sensitive=case_sensitive,
+            space_change_sensitive=space_change_sensitive,
+            float_absolute_tolerance=float_absolute_tolerance,
+            float_relative_tolerance=float_relative_tolerance,
         )
-        if mismatch is not None:
-            return CheckResult(
-                Verdict.WA, None, _describe_mismatch(output, mismatch, got, expected)
-            )
+
+
+def check_token_streams(
+    output: BinaryIO,
+    answer: BinaryIO,
+    *,
+    case_sensitive: bool = False,
+    space_change_sensitive: bool = False,
+    float_absolute_tolerance: float | None = None,
+    float_relative_tolerance: float | None = None,
+) -> CheckResult:
+    """`check_tokens` on two seekable binary streams, read CHUNK_BYTES at a time.
+
+    Tokens are compared a chunk's worth at a time at C speed (list equality);
+    only differing pairs are looked at one by one (float tolerance). The memory
+    held is a few chunks' tokens per side, whatever the output's size, except
+    that one token is always held whole. The failure message re-reads the
+    streams to name the tokens and the output line."""
+    use_floats = float_absolute_tolerance is not None or float_relative_tolerance is not None
+    mismatch = _first_token_mismatch(
+        _TokenReader(output, lower=not case_sensitive),
+        _TokenReader(answer, lower=not case_sensitive),
+        float_absolute_tolerance if use_floats else None,
+        float_relative_tolerance if use_floats else None,
+        use_floats,
+    )
+    if mismatch is not None:
+        return CheckResult(Verdict.WA, None, _describe_mismatch(output, answer, mismatch))
     if space_change_sensitive:
         gap = _first_whitespace_mismatch(output, answer)
         if gap is not None:
             return CheckResult(Verdict.PE, None, gap)
     return CheckResult(Verdict.AC, None, "")
+
+
+CHUNK_BYTES = 1 << 16
+_WHITESPACE = b" \t\n\r\x0b\x0c"  # what bytes.split() splits on
+_NOT_WHITESPACE = bytes(b for b in range(256) if b not in _WHITESPACE)
+
+
+def _complete_tokens(stream: BinaryIO, lower: bool) -> Iterator[list[bytes]]:
+    """The tokens of `stream`, in lists of about a chunk's worth; a token cut by
+    a chunk's end waits for the next chunk."""
+    stream.seek(0)
+    tail = b""
+    while True:
+        data = stream.read(CHUNK_BYTES)
+        text = tail + data
+        if not data:
+            if text:
+                yield (text.lower() if lower else text).split()
+            return
+        complete = text.rstrip(_NOT_WHITESPACE)  # up to the last whitespace
+        tail = text[len(complete) :]
+        if complete:
+            yield (complete.lower() if lower else complete).split()
+
+
+class _TokenReader:
+    """Tokens of a stream, taken from the front in slices."""
+
+    def __init__(self, stream: BinaryIO, lower: bool) -> None:
+        self._chunks = _complete_tokens(stream, lower)
+        self._tokens: list[bytes] = []
+        self._position = 0
+        self.consumed = 0  # tokens taken so far
+
+    def available(self) -> int:
+        """How many tokens can be taken now (0 only at the end of the stream)."""
+        while self._position == len(self._tokens):
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._tokens, self._position = chunk, 0
+        return len(self._tokens) - self._position
+
+    def take(self, count: int) -> list[bytes]:
+        """The next `count` tokens (at most `available()`)."""
+        taken = self._tokens[self._position : self._position + count]
+        self._position += count
+        self.consumed += count
+        return taken
 
 
 @dataclass(frozen=True)
@@ -193,10 +283,8 @@ class _Mismatch:
 
 
 def _first_token_mismatch(
-    got: list[bytes],
-    expected: list[bytes],
-    got_keys: list[bytes],
-    expected_keys: list[bytes],
+    got: _TokenReader,
+    expected: _TokenReader,
     abs_tol: float | None,
     rel_tol: float | None,
     use_floats: bool,
@@ -204,28 +292,36 @@ def _first_token_mismatch(
     # Negative tolerances never accept (|a - b| >= 0), as in default_validator.cc.
     absolute = -1.0 if abs_tol is None else abs_tol
     relative = -1.0 if rel_tol is None else rel_tol
-    differing = compress(count(), map(ne, got_keys, expected_keys))
-    for index in differing:
-        reason = (
-            _float_disagreement(got[index], expected[index], absolute, relative)
-            if use_floats
-            else "tokens differ"
-        )
-        if reason is not None:
-            return _Mismatch(index, reason)
-    if len(got) > len(expected):
-        return _Mismatch(len(expected), "extra output")
-    if len(got) < len(expected):
-        if not got:
+    while True:
+        count_now = min(got.available(), expected.available())
+        if count_now == 0:
+            break
+        start = got.consumed
+        got_keys, expected_keys = got.take(count_now), expected.take(count_now)
+        if got_keys == expected_keys:
+            continue
+        for offset in compress(count(), map(ne, got_keys, expected_keys)):
+            reason = (
+                _float_disagreement(got_keys[offset], expected_keys[offset], absolute, relative)
+                if use_floats
+                else "tokens differ"
+            )
+            if reason is not None:
+                return _Mismatch(start + offset, reason)
+    if got.available():
+        return _Mismatch(got.consumed, "extra output")
+    if expected.available():
+        if got.consumed == 0:
             return _Mismatch(0, "missing output: the output has no tokens")
-        return _Mismatch(len(got), "missing output: the output ended early")
+        return _Mismatch(got.consumed, "missing output: the output ended early")
     return None
 
 
 def _float_disagreement(
     got: bytes, expected: bytes, absolute: float, relative: float
 ) -> str | None:
-    """Why two differing tokens are not equivalent under float tolerance, or None."""
+    """Why two differing tokens are not equivalent under float tolerance, or None.
+    Case does not matter to a float, so lowered tokens give the same answer."""
     try:  # fast path: two plain decimal numbers
         expected_value = float(expected)
         got_value = float(got)
@@ -258,34 +354,80 @@ def _show(token: bytes) -> str:
     return repr(text + ("..." if len(token) > _SHOWN_TOKEN_BYTES else ""))
 
 
-def _describe_mismatch(
-    output: bytes, mismatch: _Mismatch, got: list[bytes], expected: list[bytes]
-) -> str:
+def _describe_mismatch(output: BinaryIO, answer: BinaryIO, mismatch: _Mismatch) -> str:
     index = mismatch.index
-    expected_text = _show(expected[index]) if index < len(expected) else "end of output"
-    got_text = _show(got[index]) if index < len(got) else "end of output"
-    line = _line_of_token(output, index) if index < len(got) else output.count(b"\n") + 1
+    got_token, line = _token_at(output, index)
+    expected_token, _line = _token_at(answer, index)
+    expected_text = _show(expected_token) if expected_token is not None else "end of output"
+    got_text = _show(got_token) if got_token is not None else "end of output"
     return (
         f"{mismatch.reason} at token {index + 1} (output line {line}): "
         f"expected {expected_text}, got {got_text}"
     )
 
 
-def _line_of_token(data: bytes, index: int) -> int:
-    """1-based line of the token with 0-based `index` (failure path only)."""
-    seen = 0
-    for line_number, line in enumerate(data.split(b"\n"), start=1):
-        seen += len(line.split())
-        if seen > index:
-            return line_number
-    return data.count(b"\n") + 1
+def _gaps_and_tokens(stream: BinaryIO) -> Iterator[tuple[bytes, bytes | None]]:
+    """(whitespace before, token) pairs of a stream, the last with token None and
+    the trailing whitespace; one chunk at a time (failure paths only)."""
+    stream.seek(0)
+    gap = b""
+    pending = b""
+    while True:
+        data = stream.read(CHUNK_BYTES)
+        text = pending + data
+        complete = text if not data else text.rstrip(_NOT_WHITESPACE)
+        pending = text[len(complete) :]
+        position = 0
+        for match in _NON_SPACE.finditer(complete):
+            gap += complete[position : match.start()]
+            yield gap, match.group()
+            gap = b""
+            position = match.end()
+        gap += complete[position:]
+        if not data:
+            yield gap, None
+            return
 
 
-def _first_whitespace_mismatch(output: bytes, answer: bytes) -> str | None:
+def _token_at(stream: BinaryIO, index: int) -> tuple[bytes | None, int]:
+    """The token with 0-based `index` (None past the end) and its 1-based output
+    line (past the end: the line after the last newline). Whole chunks are
+    skipped at C speed; only the chunk holding the token is walked."""
+    stream.seek(0)
+    line, seen, pending = 1, 0, b""
+    while True:
+        data = stream.read(CHUNK_BYTES)
+        text = pending + data
+        complete = text if not data else text.rstrip(_NOT_WHITESPACE)
+        pending = text[len(complete) :]
+        here = len(complete.split())
+        if seen + here > index:
+            for offset, match in enumerate(_NON_SPACE.finditer(complete)):
+                if seen + offset == index:
+                    return match.group(), line + complete.count(b"\n", 0, match.start())
+        seen += here
+        line += complete.count(b"\n")
+        if not data:
+            return None, line
+
+
+def _same_bytes(output: BinaryIO, answer: BinaryIO) -> bool:
+    output.seek(0)
+    answer.seek(0)
+    while True:
+        got, expected = output.read(CHUNK_BYTES), answer.read(CHUNK_BYTES)
+        if got != expected:
+            return False
+        if not got:
+            return True
+
+
+def _first_whitespace_mismatch(output: BinaryIO, answer: BinaryIO) -> str | None:
     """Where the whitespace of two token-equal texts first differs, or None."""
-    got_gaps = _NON_SPACE.split(output)
-    expected_gaps = _NON_SPACE.split(answer)
-    for index, (got_gap, expected_gap) in enumerate(zip(got_gaps, expected_gaps, strict=False)):
+    if _same_bytes(output, answer):
+        return None
+    pairs = zip(_gaps_and_tokens(output), _gaps_and_tokens(answer), strict=False)
+    for index, ((got_gap, _got), (expected_gap, _expected)) in enumerate(pairs):
         if got_gap != expected_gap:
             where = "before token 1" if index == 0 else f"after token {index}"
             return f"whitespace differs {where}: expected {expected_gap!r}, got {got_gap!r}"

@@ -20,6 +20,11 @@ from judge.sandbox import Process, ResourceLimits, RunRequest, RunStatus, Sandbo
 
 COMPILE_MEMORY = 2 * 1024**3
 COMPILE_OUTPUT = 256 * 1024**2
+LOG_TAIL_BYTES = 8000
+MAX_ARTIFACT_BYTES = 64 * 1024**2
+"""Compiled programs larger than this are refused (a compile error) and never
+cached: the cache and the judge stay bounded whatever a source makes the
+compiler or linker produce."""
 COMPILE_PROCESSES = 64
 
 
@@ -127,6 +132,7 @@ def _compile_now(build: Build, key: str, sandbox: Sandbox, directory: Path) -> C
     try:
         files_in: list[tuple[str, str]] = []
         for name, content in (*build.program.files, *build.extra_sources, *build.extra_files):
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
             (staging / name).write_bytes(content)
             files_in.append((name, str(staging / name)))
         compile_files = [name for name, _ in build.extra_sources] + [
@@ -171,12 +177,19 @@ def _compile_now(build: Build, key: str, sandbox: Sandbox, directory: Path) -> C
                 base, message=f"sandbox error while compiling: {result.error}", judge_error=True
             )
         outcome = result.processes[0]
-        log = "".join(
-            (staging / "out" / name).read_text(errors="replace")
-            for name in ("compile.out", "compile.err")
-            if (staging / "out" / name).exists()
-        )[-8000:]
+        log = "".join(_tail(staging / "out" / name) for name in ("compile.out", "compile.err"))[
+            -LOG_TAIL_BYTES:
+        ]
         produced = language.zygote or artifact_host.exists()
+        size = artifact_host.stat().st_size if artifact_host.exists() else 0
+        if size > MAX_ARTIFACT_BYTES and outcome.status is RunStatus.OK:
+            directory.mkdir(parents=True, exist_ok=True)
+            limit_mib = MAX_ARTIFACT_BYTES // 1024**2
+            return replace(
+                base,
+                message=f"the compiled program is {size / 1024**2:.1f} MiB, over the "
+                f"{limit_mib} MiB limit on compiled programs",
+            )
         if outcome.status is not RunStatus.OK or not produced:
             reason = {
                 RunStatus.TIME_LIMIT: "compilation exceeded the time limit",
@@ -196,3 +209,14 @@ def _compile_now(build: Build, key: str, sandbox: Sandbox, directory: Path) -> C
         return replace(base, ok=True, message=log)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _tail(path: Path) -> str:
+    """The last LOG_TAIL_BYTES of a compiler output file ("" if absent): a flood
+    of diagnostics is never read whole."""
+    try:
+        with open(path, "rb") as log:
+            log.seek(max(0, os.fstat(log.fileno()).st_size - LOG_TAIL_BYTES))
+            return log.read(LOG_TAIL_BYTES).decode(errors="replace")
+    except FileNotFoundError:
+        return ""

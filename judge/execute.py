@@ -148,10 +148,9 @@ def _check_output(
     """Compare a finished run's output with the answer, by the problem's checker."""
     spec = setup.problem.checker
     if spec.kind is CheckerKind.TOKENS:
-        answer = test.answer_path.read_bytes() if test.answer_path else b""
         flags = spec.flags + test.validator_flags
-        return checkers.check_tokens(
-            output_path.read_bytes(), answer, **checkers.parse_validator_flags(flags)
+        return checkers.check_token_files(
+            output_path, test.answer_path, **checkers.parse_validator_flags(flags)
         )
     if setup.checker is None or not setup.checker.ok:
         return checkers.CheckResult(Verdict.JE, 0.0, "checker is not compiled")

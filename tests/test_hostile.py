@@ -1,12 +1,15 @@
-"""Hostile programs (tests/hostile/, each in C++ and Python) against LocalSandbox.
+"""Hostile programs (tests/hostile/, in C++ and Python) against LocalSandbox.
 
 Each must end with the right status, leave no process of the worker's uid behind,
-change nothing on the host, and leave the sandbox working (a normal program run
-right after it gives the right output)."""
+change nothing on the host, and leave the sandbox as it was: the runner and its
+helpers alive, an empty box and /tmp, no IPC object, the slot's memory free
+(an honest program using most of the limit is not MLE) and honest C++ and
+Python programs right after it giving the right output."""
 
 from __future__ import annotations
 
 import os
+import platform
 import socket
 import time
 import uuid
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from judge.languages import base_python
 from judge.sandbox import (
     LocalSandbox,
     Process,
@@ -24,7 +28,7 @@ from judge.sandbox import (
     RunRequest,
     RunStatus,
 )
-from judge.sandbox.runner import candidate_uid
+from judge.sandbox.runner import HOST_NAME, candidate_uid
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 REPO = Path(__file__).resolve().parents[1]
@@ -154,20 +158,46 @@ def judge_processes(sandbox: LocalSandbox) -> set[int]:
     return found
 
 
+HONEST_MIB = 180
+"""An honest program touches this much of LIMITS' 256 MiB: MLE if a run before it
+left memory charged to the slot."""
+HONEST_PYTHON = (
+    "import os\n"
+    "rows = sum(len(open('/proc/sysvipc/' + t).read().splitlines()) - 1"
+    " for t in ('shm', 'msg', 'sem'))\n"
+    "print(sorted(os.listdir('/box')), os.listdir('/tmp'), rows)\n"
+)
+
+
 @pytest.fixture(autouse=True)
-def still_contained(sandbox: LocalSandbox, tmp_path: Path) -> Iterator[None]:
-    """After each test: the sandbox's own processes all live, no worker process
-    is left and a normal program works."""
+def still_contained(
+    sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+) -> Iterator[None]:
+    """After each test: the sandbox's own processes all live (none was replaced),
+    no worker process is left, honest C++ and Python programs get the right
+    output and status, the box and /tmp are empty, no IPC object is visible and
+    the slot's memory is free."""
     before = judge_processes(sandbox)
     yield
     assert before <= judge_processes(sandbox)
     assert worker_processes(sandbox) == []
-    echo = Process(argv=("/bin/echo", "still working"), limits=LIMITS, stdout="out.txt")
-    result = sandbox.run(
-        RunRequest(processes=(echo,), files_out=(("out.txt", str(tmp_path / "sane.txt")),))
+    result, output = run_program(
+        sandbox, binaries, tmp_path, "touch_memory", "cpp", (str(HONEST_MIB),)
     )
-    assert result.error is None and result.processes[0].status is RunStatus.OK
-    assert (tmp_path / "sane.txt").read_text() == "still working\n"
+    assert result.status is RunStatus.OK and output == "touched 7\n", (result, output)
+    script = tmp_path / "honest.py"
+    script.write_text(HONEST_PYTHON)
+    honest = Process(argv=("python3", "honest.py"), limits=LIMITS, stdout="out.txt", python=True)
+    result = sandbox.run(
+        RunRequest(
+            processes=(honest,),
+            files_in=(("honest.py", str(script)),),
+            files_out=(("out.txt", str(tmp_path / "sane.txt")),),
+        )
+    )
+    assert result.error is None and result.processes[0].status is RunStatus.OK, result
+    assert (tmp_path / "sane.txt").read_text() == "['honest.py', 'out.txt'] [] 0\n"
+    assert before <= judge_processes(sandbox)
 
 
 @dataclass(frozen=True)
@@ -330,3 +360,176 @@ def test_background_child_does_not_outlive_the_run(
     after = sandbox.run(RunRequest(processes=(ls,), files_out=(("ls.txt", str(listing)),)))
     assert after.processes[0].status is RunStatus.OK
     assert "late.txt" not in listing.read_text()
+
+
+# --- nothing a run makes survives it -----------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_ipc_objects_do_not_survive_the_run(
+    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+) -> None:
+    """SysV shared memory (charged to the slot), message queues, semaphores and
+    POSIX message queues made by one run are gone in the next run of the same
+    worker, and their memory is no longer charged (still_contained runs an
+    honest program using most of the limit)."""
+    made, output = run_program(
+        sandbox, binaries, tmp_path, "ipc_objects", language, ("make", "160")
+    )
+    assert made.status is RunStatus.OK, (made, output)
+    assert output.split() == ["shm", "MADE", "msg", "MADE", "sem", "MADE", "mq", "MADE"], output
+    seen, output = run_program(sandbox, binaries, tmp_path, "ipc_objects", language, ("find",))
+    assert seen.status is RunStatus.OK, (seen, output)
+    assert output.splitlines() == [
+        f"{kind} absent" for kind in ("shm", "msg", "sem", "mq", "sysvipc")
+    ], output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_clean_up_survives_any_tree(
+    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+) -> None:
+    """A chain of 100 000 directories in the box and in /tmp, 20 000 files with
+    odd names, mode-000 directories and a symlink loop: the run is judged (no
+    sandbox error), the runner survives the clean-up (still_contained: same
+    processes) and the next box and /tmp are empty."""
+    limits = ResourceLimits(
+        cpu_time_s=20.0, wall_time_s=60.0, memory_bytes=1 << 30, output_bytes=16 << 20
+    )
+    result, output = run_program(
+        sandbox, binaries, tmp_path, "deep_tree", language, ("100000", "20000"), limits
+    )
+    assert result.status is RunStatus.OK and output == "built\n", (result, output)
+
+
+# --- what a candidate can see ------------------------------------------------------------
+
+
+def test_python_candidate_memory_holds_nothing_of_the_judge(
+    sandbox: LocalSandbox, tmp_path: Path
+) -> None:
+    """A Python candidate reads its whole memory. Neither the host path of a file
+    of its own request nor the stderr of an earlier run (where a checker may
+    quote the expected answer) is there; a marker from its own source is (the
+    scan works)."""
+    path_marker = uuid.uuid4().hex
+    answer_marker = uuid.uuid4().hex
+    folder = tmp_path / f"hostpath{path_marker}"
+    folder.mkdir()
+    (folder / "input.txt").write_text("1 2\n")
+    quoting = Process(
+        argv=("/bin/sh", "-c", f"echo expectedanswer{answer_marker} >&2; exit 1"),
+        limits=replace(LIMITS, processes=4),
+        trusted=True,
+    )
+    earlier = sandbox.run(
+        RunRequest(processes=(quoting,), files_in=(("input.txt", str(folder / "input.txt")),))
+    )
+    assert answer_marker in earlier.processes[0].stderr_tail
+    scanner = Process(
+        argv=(
+            "python3",
+            "prog.py",
+            "hostpath",
+            path_marker,
+            "expectedanswer",
+            answer_marker,
+            "Read this process",
+            "'s whole memory",
+        ),
+        limits=replace(LIMITS, cpu_time_s=10.0, wall_time_s=20.0),
+        stdin="input.txt",
+        stdout="out.txt",
+        python=True,
+    )
+    out = tmp_path / "scan.txt"
+    result = sandbox.run(
+        RunRequest(
+            processes=(scanner,),
+            files_in=(
+                ("prog.py", str(HOSTILE / "scan_memory.py")),
+                ("input.txt", str(folder / "input.txt")),
+            ),
+            files_out=(("out.txt", str(out)),),
+        )
+    )
+    assert result.processes[0].status is RunStatus.OK, result
+    assert out.read_text().splitlines() == ["clean 0", "clean 1", "FOUND 2"]
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="x86_64 system call numbers")
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_syscalls_missing_from_the_allow_list_are_refused(
+    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+) -> None:
+    """cachestat (451) and mseal (462), newer than the list, io_uring_setup (425),
+    bpf (321), and numbers no kernel has (600, 1000) all fail with EPERM."""
+    numbers = ("451", "462", "425", "321", "600", "1000")
+    result, output = run_program(sandbox, binaries, tmp_path, "raw_syscall", language, numbers)
+    assert result.status is RunStatus.OK, (result, output)
+    assert output.splitlines() == [f"{number} EPERM" for number in numbers]
+
+
+def test_judge_files_are_out_of_the_candidates_reach(sandbox: LocalSandbox, tmp_path: Path) -> None:
+    """While a trusted process (a validator) writes its logs and feedback, the
+    candidate beside it can neither read nor write them nor list the feedback
+    dir, and the FIFOs between them are not open to everyone."""
+    validator = Process(
+        argv=(
+            "/bin/sh",
+            "-c",
+            "echo JUDGESECRET; echo JUDGESECRET >&2; "
+            "echo JUDGESECRET > feedback/judgemessage.txt; sleep 1.5",
+        ),
+        limits=replace(LIMITS, processes=4),
+        stdout="validator.out",
+        stderr="validator.err",
+        trusted=True,
+    )
+    spy = Process(
+        argv=("python3", "prog.py", "m_to_u.fifo", "u_to_m.fifo"),
+        limits=LIMITS,
+        stdout="out.txt",
+        python=True,
+    )
+    result = sandbox.run(
+        RunRequest(
+            processes=(validator, spy),
+            files_in=(("prog.py", str(HOSTILE / "spy_judge_files.py")),),
+            dirs=("feedback",),
+            fifos=("m_to_u.fifo", "u_to_m.fifo"),
+            files_out=(
+                ("out.txt", str(tmp_path / "spy.txt")),
+                ("validator.err", str(tmp_path / "validator.err")),
+                ("validator.out", str(tmp_path / "validator.out")),
+            ),
+            dirs_out=(("feedback", str(tmp_path / "feedback")),),
+        )
+    )
+    assert result.error is None and all(p.status is RunStatus.OK for p in result.processes)
+    assert (tmp_path / "spy.txt").read_text().splitlines() == [
+        "m_to_u.fifo 0o660",
+        "u_to_m.fifo 0o660",
+        "done",
+    ]
+    for name in ("validator.err", "validator.out", "feedback/judgemessage.txt"):
+        assert (tmp_path / name).read_text() == "JUDGESECRET\n"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_host_name_mount_paths_or_runner_arguments(
+    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+) -> None:
+    """The host name is neutral; the mount table names no host folder of the
+    judge; pid 1 (the runner) and the parent are unreadable, and the program's
+    own command line and environment are its own."""
+    result, output = run_program(sandbox, binaries, tmp_path, "leaks", language)
+    assert result.status is RunStatus.OK, (result, output)
+    lines = output.splitlines()
+    assert lines[0] == f"hostname {HOST_NAME}"
+    assert lines[1] == "cmdline1 " and lines[2] == "cmdlineparent ", output
+    hidden = [str(REPO), "cpsolve-sandbox", "--token", "--mount", "judge.sandbox", "/tmp/"]
+    if base_python().startswith("/usr/"):
+        hidden += ["/root", "/home", str(Path.home())]
+    assert not [word for word in hidden if word in output], output

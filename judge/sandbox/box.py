@@ -2,7 +2,12 @@
 
 The runner (root, outside the chroot) does all of this, so every path that the
 candidate could have influenced is opened component by component with O_NOFOLLOW:
-a symlink planted in the box never makes the runner read or write a host file."""
+a symlink planted in the box never makes the runner read or write a host file.
+
+The box and the sandbox's /tmp are each a fresh tmpfs per run, unmounted
+(detached) after it: whatever a candidate built there (a tree 100 000 levels
+deep, a million files, directories it made unreadable, any names) is dropped
+by the kernel in one call, with no walk that could fail or recurse."""
 
 from __future__ import annotations
 
@@ -12,10 +17,13 @@ import shutil
 import stat
 from pathlib import Path, PurePosixPath
 
+from judge.sandbox import mounts
 from judge.sandbox.api import RunRequest
 
 BOX_MODE = 0o1777  # everyone may create files; nobody may remove another's (sticky)
 TAIL_BYTES = 4096
+SCRATCH_INODES = 200_000
+JUDGE_FILE_MODE = 0o600
 
 
 def checked_name(name: str) -> str:
@@ -26,21 +34,16 @@ def checked_name(name: str) -> str:
     return str(path)
 
 
-def reset(box: Path) -> None:
-    """Make `box` an empty, fresh directory."""
-    if box.exists():
-        shutil.rmtree(box)
-    box.mkdir()
-    box.chmod(BOX_MODE)
+def mount_scratch(directory: Path, size_bytes: int) -> None:
+    """Mount a fresh, empty tmpfs (sticky, writable by all) at `directory`."""
+    options = f"size={size_bytes},nr_inodes={SCRATCH_INODES},mode={BOX_MODE:o}"
+    mounts.mount("scratch", directory, "tmpfs", mounts.MS_NOSUID | mounts.MS_NODEV, options)
 
 
-def clear(directory: Path) -> None:
-    """Delete everything inside `directory`, keeping the directory itself."""
-    for entry in os.scandir(directory):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path)
-        else:
-            os.unlink(entry.path)
+def discard_scratch(directory: Path) -> None:
+    """Detach the tmpfs at `directory`; the kernel frees its files once nothing
+    holds them (every process of the run is dead by then). No-op if none."""
+    mounts.unmount_if_mounted(directory)
 
 
 def _copy_in(host: str, target: Path, owner: int, readable_by_all: bool) -> None:
@@ -52,11 +55,14 @@ def _copy_in(host: str, target: Path, owner: int, readable_by_all: bool) -> None
     target.chmod(mode)
 
 
-def populate(box: Path, request: RunRequest, trusted_uid: int) -> None:
+def populate(box: Path, request: RunRequest, candidate_uid: int, trusted_uid: int) -> None:
     """Copy the request's inputs in and create its dirs and FIFOs.
 
     `files_in` are root-owned and read-only for all; `trusted_files_in` belong to
-    the trusted uid alone; `dirs` are writable by trusted processes only."""
+    the trusted uid alone; `dirs` (a feedback dir) are the trusted uid's alone
+    (0700: a candidate can neither list nor read what a validator writes there);
+    FIFOs connect candidates and trusted processes only (owner the candidate
+    uid, group the trusted one, 0660)."""
     for name, host in request.files_in:
         _copy_in(host, box / checked_name(name), 0, readable_by_all=True)
     for name, host in request.trusted_files_in:
@@ -65,12 +71,13 @@ def populate(box: Path, request: RunRequest, trusted_uid: int) -> None:
         directory = box / checked_name(name)
         directory.mkdir(parents=True, exist_ok=True)
         os.chown(directory, trusted_uid, trusted_uid)
-        directory.chmod(0o755)
+        directory.chmod(0o700)
     for name in request.fifos:
         fifo = box / checked_name(name)
         fifo.parent.mkdir(parents=True, exist_ok=True)
         os.mkfifo(fifo)
-        fifo.chmod(0o666)
+        os.chown(fifo, candidate_uid, trusted_uid)
+        fifo.chmod(0o660)
 
 
 def open_in_box(box: Path, name: str, final_flags: int, mode: int = 0o644) -> int:

@@ -3,33 +3,28 @@
 Programs (binaries, compilers) are started by their slot's server
 (slot_server.c), a small process that already sits in the slot's cgroups and
 clones without copying memory, so it costs far less than forking the Python
-runner and no cgroup migration. Python candidates fork the runner itself (the
-zygote), join the slot's cgroups and run the script in the already initialised
-interpreter.
+runner and no cgroup migration. Python candidates are forked by the zygote
+(zygote.py), a separate clean interpreter that holds nothing of the judge, and
+join the slot's cgroups themselves.
 
 Both follow the same order: be in the slot's cgroups while still root, put the
-run's fds on 0/1/2 with every other fd closed, chroot into the sandbox root, set
+run's fds on 0/1/2 with every other fd closed, be inside the sandbox root, set
 the rlimits, drop to the unprivileged uid (no supplementary groups), load
-seccomp last (it forbids chroot), then exec or run. Any failure before that is
-written to `error_fd` (close-on-exec) and the process exits with status 127."""
+seccomp last (it forbids chroot), then exec or run. Both give each process an
+IPC namespace of its own. Any failure before that is written to `error_fd`
+(close-on-exec) and the process exits with status 127."""
 
 from __future__ import annotations
 
 import math
-import os
 import resource
-import signal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
-
-import pyseccomp
 
 from judge.sandbox.api import Process
 from judge.sandbox.slot_server import SlotServer
-from judge.sandbox.zygote import run_script
+from judge.sandbox.zygote import ZygoteClient
 
-CHILD_FAILED = 127
 BASE_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
     "LANG": "C.UTF-8",
@@ -40,15 +35,13 @@ BASE_ENV = {
 
 @dataclass(frozen=True)
 class ChildPlan:
-    """Everything one child needs, prepared by the runner before the fork."""
+    """Everything one child needs, prepared by the runner before it starts."""
 
     process: Process
     fds: tuple[int, int, int]
     join_files: tuple[Path, ...]
-    root: Path
     uid: int
     error_fd: int
-    stdlib_path: tuple[str, ...]
 
 
 def rlimits(process: Process) -> dict[int, tuple[int, int]]:
@@ -71,48 +64,18 @@ def environment(process: Process) -> dict[str, str]:
     return {**BASE_ENV, **dict(process.env)}
 
 
-def _enter(plan: ChildPlan, syscall_filter: pyseccomp.SyscallFilter) -> None:
-    os.setsid()
-    for join_file in plan.join_files:
-        fd = os.open(join_file, os.O_WRONLY)
-        os.write(fd, b"0")
-        os.close(fd)
-    for target, fd in enumerate(plan.fds):
-        os.dup2(fd, target)
-    os.closerange(3, plan.error_fd)
-    os.closerange(plan.error_fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-    os.chroot(plan.root)
-    os.chdir("/box")
-    for kind, value in rlimits(plan.process).items():
-        resource.setrlimit(kind, value)
-    os.setgroups([])
-    os.setgid(plan.uid)
-    os.setuid(plan.uid)
-    os.umask(0o022)
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
-    syscall_filter.load()
-
-
-def _run_python(plan: ChildPlan, syscall_filter: pyseccomp.SyscallFilter) -> NoReturn:
-    try:
-        _enter(plan, syscall_filter)
-    except OSError as error:
-        os.write(plan.error_fd, f"{plan.process.argv[1]}: {error}".encode())
-        os._exit(CHILD_FAILED)
-    os.close(plan.error_fd)
-    run_script(plan.process.argv[1:], environment(plan.process), list(plan.stdlib_path))
-
-
-def fork_python(plan: ChildPlan, syscall_filter: pyseccomp.SyscallFilter) -> int:
-    """Fork the zygote into the sandboxed Python process of `plan`; its pid."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            _run_python(plan, syscall_filter)
-        finally:
-            os._exit(CHILD_FAILED)
-    return pid
+def spawn_python(plan: ChildPlan, zygote: ZygoteClient) -> int:
+    """Start the Python script of `plan` (argv[1], argv[0] being the interpreter)
+    from the zygote; its pid."""
+    return zygote.spawn(
+        argv=plan.process.argv[1:],
+        env=environment(plan.process),
+        fds=plan.fds,
+        error_fd=plan.error_fd,
+        uid=plan.uid,
+        limits=rlimits(plan.process),
+        join_files=plan.join_files,
+    )
 
 
 def spawn_program(plan: ChildPlan, server: SlotServer) -> int:

@@ -1,14 +1,18 @@
 """LocalSandbox: the client side of one worker's runner process.
 
-Starts `python -m judge.sandbox.runner` under `unshare` in new net, mount, ipc,
-uts and pid namespaces, and talks to it with one JSON line per request. Several
-instances (worker 0, 1, ...) may run at once, in one process or many: each has
-its own uids, cgroups (named after the owning pid) and tmpfs root. A runner that
-dies is noticed: the run it was serving returns an error, and the next run starts
-a fresh runner."""
+Starts the runner (judge/sandbox/runner.py) under `unshare` in new net, mount,
+ipc, uts and pid namespaces, and talks to it with one JSON line per request.
+The runner always runs this installed cpsolve: the interpreter is isolated
+(`-I`: no current folder, no PYTHONPATH, no user site) and imports `judge` from
+this package's own parent folder, never from where the judge was started.
+Several instances (worker 0, 1, ...) may run at once, in one process or many:
+each has its own uids, cgroups (named after the owning pid) and tmpfs root. A
+runner that dies (or stops answering) is replaced and the run it was serving is
+run once more on the fresh runner; only a second failure is an error."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -41,6 +45,11 @@ UNSHARE_ARGS = (
     "--kill-child",
 )
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+RUNNER_BOOTSTRAP = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "from judge.sandbox.runner import main; sys.exit(main())"
+)
+RUN_ATTEMPTS = 2
 
 _nonces = itertools.count()
 
@@ -88,16 +97,18 @@ class LocalSandbox:
             *UNSHARE_ARGS,
             "--",
             sys.executable,
-            "-m",
-            "judge.sandbox.runner",
+            "-I",
+            "-c",
+            RUNNER_BOOTSTRAP,
+            str(PACKAGE_PARENT),
             f"--worker={self.worker}",
             f"--token={token}",
             f"--mount={self._mount_dir}",
             f"--tmpfs-bytes={self.tmpfs_bytes}",
         ]
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(PACKAGE_PARENT)}
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
         self._process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd="/"
         )
         hello = self._read_line(STARTUP_TIMEOUT_S)
         if hello is None or not hello.get("ready"):
@@ -124,7 +135,8 @@ class LocalSandbox:
         if self._process is None:
             return
         if self._process.poll() is None:
-            os.kill(self._process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # it may end meanwhile
+                os.kill(self._process.pid, signal.SIGKILL)
         self._process.wait()
         for stream in (self._process.stdin, self._process.stdout):
             if stream is not None:
@@ -132,7 +144,17 @@ class LocalSandbox:
         self._process = None
 
     def run(self, request: RunRequest) -> RunResult:
-        """Run `request` in this worker's sandbox (restarting a dead runner first)."""
+        """Run `request` in this worker's sandbox. A runner that died, before or
+        during the run, is replaced and the run is made once more on the new one."""
+        result = self._run_once(request)
+        for _attempt in range(1, RUN_ATTEMPTS):
+            if self._process is not None:
+                break
+            result = self._run_once(request)
+        return result
+
+    def _run_once(self, request: RunRequest) -> RunResult:
+        """One attempt; `self._process` is None afterwards if the runner died."""
         if self._process is None or self._process.poll() is not None:
             self._kill()
             self._start()

@@ -2,10 +2,11 @@
 
 Runs once per runner, inside its private mount namespace, so nothing here is
 visible on the host. The root has read-only binds of /usr (and the /bin, /lib...
-links or dirs), a few /etc files, the Python installation used by the zygote, a
-fresh /proc that hides other users' processes, four device nodes, a sticky /tmp
-and the per-run /box. The host's /root, /home, /work, /tmp and /etc/shadow are
-simply not there."""
+links or dirs), a few /etc files, the Python installation candidates run under
+when it is not the system's, a fresh /proc that hides other users' processes,
+five device nodes, and the mount points of the per-run /tmp and /box (see
+box.py). The host's /root, /home, /work, /tmp and /etc/shadow are simply not
+there."""
 
 from __future__ import annotations
 
@@ -113,7 +114,7 @@ def build_root(
             bind_read_only(host.resolve(), etc / name)
     _write_users(etc, users)
     for directory in extra_dirs:
-        if not str(directory).startswith("/usr/"):
+        if not directory.is_relative_to("/usr"):
             bind_read_only(directory, root / directory.relative_to("/"))
     (root / "proc").mkdir()
     mount("proc", root / "proc", "proc", MS_NOSUID | MS_NODEV, "hidepid=2")
@@ -125,6 +126,28 @@ def build_root(
     for index, name in enumerate(("stdin", "stdout", "stderr")):
         (dev / name).symlink_to(f"/proc/self/fd/{index}")
     (dev / "fd").symlink_to("/proc/self/fd")
-    (root / "tmp").mkdir()
-    (root / "tmp").chmod(0o1777)
+    for scratch in ("tmp", "box"):  # a fresh tmpfs is mounted on each per run (box.py)
+        (root / scratch).mkdir(mode=0o755)
     return root, private
+
+
+MNT_DETACH = 0x2
+_libc.umount2.argtypes = (ctypes.c_char_p, ctypes.c_int)
+
+
+def unmount_if_mounted(target: Path) -> None:
+    """Detach the mount at `target` (umount2 MNT_DETACH); nothing if `target` is
+    not a mount point. OSError naming the target on any other failure."""
+    if _libc.umount2(str(target).encode(), MNT_DETACH) != 0:
+        errno = ctypes.get_errno()
+        if errno != 22:  # EINVAL: not a mount point
+            raise OSError(errno, f"umount {target}: {os.strerror(errno)}")
+
+
+def set_host_name(name: str) -> None:
+    """sethostname(2) in the runner's own UTS namespace, so that candidates see
+    `name` and not the host's name."""
+    encoded = name.encode()
+    if _libc.sethostname(encoded, len(encoded)) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"sethostname: {os.strerror(errno)}")

@@ -2,10 +2,13 @@
 (`unshare --net --mount --ipc --uts --pid`), it builds the sandbox root once and
 then serves RunRequests as JSON lines on stdin/stdout until stdin closes.
 
-Per run: fresh box, inputs copied in, one fork per process (see child.py), a wait
-loop that kills at the wall-clock deadline or when a slot's cgroup CPU time passes
-the limit, then every leftover process of every slot is killed, orphans reaped,
-usage read, outputs copied out and the box deleted."""
+Per run: a fresh tmpfs for /box and /tmp, inputs copied in, every stdio file
+opened (judge-side ones 0600) before any process starts, one process per
+request entry (programs from the slot server, Python scripts from the zygote;
+each in an IPC namespace of its own), a wait loop that kills at the wall-clock
+deadline or when a slot's cgroup CPU time passes the limit, then every leftover
+process of every slot is killed, orphans reaped, usage read, outputs copied
+out and both tmpfs detached. Nothing the run made survives it."""
 
 from __future__ import annotations
 
@@ -20,16 +23,19 @@ from pathlib import Path
 
 import pyseccomp
 
-from judge.sandbox import box, cgroups, child, mounts, outcome, slot_server, wire, zygote
+from judge.languages import base_python
+from judge.sandbox import box, cgroups, child, mounts, outcome, slot_server, wire
 from judge.sandbox.api import Process, ProcessResult, RunRequest, RunResult, RunStatus
 from judge.sandbox.seccomp_filter import build_filter
 from judge.sandbox.slot_server import SlotServer
+from judge.sandbox.zygote import ZygoteClient
 
 CANDIDATE_UID_BASE = 60000
 TRUSTED_UID_BASE = 61000
 CPU_CHECK_INTERVAL_S = 0.05
 REAP_TIMEOUT_S = 5.0
 PIPE_PREFIX = "pipe:"
+HOST_NAME = "sandbox"
 
 
 def candidate_uid(worker: int) -> int:
@@ -115,17 +121,29 @@ class Runner:
     def __init__(self, worker: int, token: str, mount_point: Path, tmpfs_bytes: int) -> None:
         self.candidate_uid = candidate_uid(worker)
         self.trusted_uid = trusted_uid(worker)
-        self.stdlib_path = tuple(zygote.preload())
+        self.tmpfs_bytes = tmpfs_bytes
+        mounts.set_host_name(HOST_NAME)
         users = {"root": 0, "sandbox": self.candidate_uid, "trusted": self.trusted_uid}
-        python_dirs = (Path(sys.base_prefix), Path(sys.base_prefix).resolve())
+        self.python = base_python()
+        python_home = Path(self.python).parents[1]
+        python_dirs = (python_home, python_home.resolve())
         self.root, self.private = mounts.build_root(mount_point, tmpfs_bytes, python_dirs, users)
         self.box = self.root / "box"
+        self.scratch = (self.box, self.root / "tmp")
         self.syscall_filter: pyseccomp.SyscallFilter = build_filter()
         self.server_binary = slot_server.build(self.private)
         self.filter_file = slot_server.export_filter(self.syscall_filter, self.private)
         self.servers: dict[int, SlotServer] = {}
+        self.zygote: ZygoteClient | None = None
         self.group = cgroups.Group(token)
-        box.reset(self.box)
+
+    def _zygote(self) -> ZygoteClient:
+        """The running Python zygote, started (again) if needed."""
+        if self.zygote is None or not self.zygote.alive():
+            if self.zygote is not None:
+                self.zygote.close()
+            self.zygote = ZygoteClient(self.python, self.root, self.filter_file.read_bytes())
+        return self.zygote
 
     def _server(self, index: int) -> SlotServer:
         """The running server of slot `index`, started (again) if needed."""
@@ -147,31 +165,47 @@ class Runner:
         self.group.slot(index).kill_all(spare=self._spared(index))
 
     def _stream_fd(
-        self, stream: str | None, writing: bool, pipes: dict[str, tuple[int, int]]
+        self,
+        stream: str | None,
+        writing: bool,
+        pipes: dict[str, tuple[int, int]],
+        trusted: bool,
     ) -> int:
         if stream is None:
             return os.open("/dev/null", os.O_WRONLY if writing else os.O_RDONLY)
         if stream.startswith(PIPE_PREFIX):
             read_end, write_end = pipes[stream[len(PIPE_PREFIX) :]]
             return os.dup(write_end if writing else read_end)
-        if writing:
-            flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC
-            return box.open_in_box(self.box, stream, flags)
-        return box.open_in_box(self.box, stream, os.O_RDONLY)
+        if not writing:
+            return box.open_in_box(self.box, stream, os.O_RDONLY)
+        flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC
+        fd = box.open_in_box(self.box, stream, flags, box.JUDGE_FILE_MODE if trusted else 0o644)
+        if trusted:  # a judge-side log: the runner's, unreadable to every sandboxed uid
+            os.fchown(fd, 0, 0)
+            os.fchmod(fd, box.JUDGE_FILE_MODE)
+        return fd
 
-    def _start(
+    def _open_streams(
         self, index: int, process: Process, fds: OpenFds, pipes: dict[str, tuple[int, int]]
-    ) -> Started:
-        stdin = self._stream_fd(process.stdin, False, pipes)
-        stdout = self._stream_fd(process.stdout, True, pipes)
+    ) -> tuple[int, int, int]:
+        """The stdin, stdout and stderr descriptors of one process. All are opened
+        before any process starts, so no candidate can make one of them first."""
+        stdin = self._stream_fd(process.stdin, False, pipes, process.trusted)
+        stdout = self._stream_fd(process.stdout, True, pipes, process.trusted)
         fds.child_ends.extend((stdin, stdout))
         if process.stderr is None:
             stderr = os.open(
                 self.private / f"stderr{index}", os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600
             )
         else:
-            stderr = self._stream_fd(process.stderr, True, pipes)
+            stderr = self._stream_fd(process.stderr, True, pipes, process.trusted)
         fds.kept.append(stderr)
+        return stdin, stdout, stderr
+
+    def _start(
+        self, index: int, process: Process, streams: tuple[int, int, int], fds: OpenFds
+    ) -> Started:
+        stdin, stdout, stderr = streams
         error_read, error_write = os.pipe2(os.O_CLOEXEC)
         fds.kept.append(error_read)
         slot = self.group.slot(index)
@@ -179,17 +213,17 @@ class Runner:
             process=process,
             fds=(stdin, stdout, stderr),
             join_files=slot.join_files,
-            root=self.root,
             uid=self.trusted_uid if process.trusted else self.candidate_uid,
             error_fd=error_write,
-            stdlib_path=self.stdlib_path,
         )
         start = time.monotonic()
-        if process.python:
-            pid = child.fork_python(plan, self.syscall_filter)
-        else:
-            pid = child.spawn_program(plan, self.servers[index])
-        os.close(error_write)
+        try:
+            if process.python:
+                pid = child.spawn_python(plan, self._zygote())
+            else:
+                pid = child.spawn_program(plan, self.servers[index])
+        finally:
+            os.close(error_write)
         pidfd = os.pidfd_open(pid)
         fds.kept.append(pidfd)
         return Started(
@@ -226,10 +260,17 @@ class Runner:
                 elif slot.usage().cpu_time_s > running.process.limits.cpu_time_s:
                     self._kill_slot(running.index)
 
+    def _helpers(self) -> set[int]:
+        """The pids of the runner's own helpers: slot servers and the zygote."""
+        helpers = {s.pid for s in self.servers.values()}
+        if self.zygote is not None:
+            helpers.add(self.zygote.pid)
+        return helpers
+
     def _children(self) -> set[int]:
-        """The runner's children other than its slot servers."""
+        """The runner's children other than its helpers."""
         listed = Path(f"/proc/self/task/{os.getpid()}/children").read_text().split()
-        return {int(pid) for pid in listed} - {s.pid for s in self.servers.values()}
+        return {int(pid) for pid in listed} - self._helpers()
 
     def _reap_orphans(self) -> None:
         """Reap every child but the slot servers (all were killed): the runner is
@@ -287,17 +328,25 @@ class Runner:
         fds = OpenFds()
         started: list[Started] = []
         try:
-            box.populate(self.box, request, self.trusted_uid)
+            for directory in self.scratch:
+                box.mount_scratch(directory, self.tmpfs_bytes)
+            box.populate(self.box, request, self.candidate_uid, self.trusted_uid)
             for index, process in enumerate(request.processes):
-                if not process.python:
+                if process.python:
+                    self._zygote()
+                else:
                     self._server(index)
                 limits = process.limits
                 servers = len(self._spared(index))
                 self.group.slot(index).prepare(limits.memory_bytes, limits.processes + servers)
             pipes = {name: os.pipe() for name in pipe_names(request)}
             fds.child_ends.extend(fd for pair in pipes.values() for fd in pair)
+            streams = [
+                self._open_streams(index, process, fds, pipes)
+                for index, process in enumerate(request.processes)
+            ]
             for index, process in enumerate(request.processes):
-                started.append(self._start(index, process, fds, pipes))
+                started.append(self._start(index, process, streams[index], fds))
             fds.close_child_ends()
             self._wait(started)
             for index in range(len(request.processes)):
@@ -313,8 +362,8 @@ class Runner:
             return RunResult(processes=(), error=f"sandbox: {error}")
         finally:
             fds.close_all()
-            box.reset(self.box)
-            box.clear(self.root / "tmp")
+            for directory in self.scratch:
+                box.discard_scratch(directory)
         errors = [r.stderr_tail for r in results if r.status is RunStatus.SANDBOX_ERROR]
         return RunResult(processes=results, error="; ".join(errors) or None)
 
@@ -323,6 +372,9 @@ class Runner:
         for server in self.servers.values():
             server.close()
         self.servers.clear()
+        if self.zygote is not None:
+            self.zygote.close()
+            self.zygote = None
         self.group.remove()
 
 

@@ -12,8 +12,9 @@
    socket on CONTROL_FD. Each request is one message (see struct request) with
    four descriptors attached: stdin, stdout, stderr and the error pipe. The
    server clones the program with CLONE_PARENT, so the runner is its parent and
-   waits for it as before, and CLONE_VM | CLONE_VFORK on a stack of its own, so
-   nothing is copied; the reply is the pid, or -errno if no process could be
+   waits for it as before, CLONE_VM | CLONE_VFORK on a stack of its own, so
+   nothing is copied, and CLONE_NEWIPC, so that every SysV IPC object and POSIX
+   message queue it makes dies with it (nothing reaches the next run); the reply is the pid, or -errno if no process could be
    made. The child follows child.py's order: new session, the run's fds on 0/1/2
    and every other fd closed, default signal dispositions, chroot, chdir /box,
    rlimits, the unprivileged uid with no groups, umask, no_new_privs, seccomp
@@ -281,7 +282,7 @@ int main(int argc, char **argv) {
             reply = parse((size_t)size);
             if (reply == 0) {
                 pid_t pid = clone(child_main, child_stack + sizeof child_stack,
-                                  CLONE_PARENT | CLONE_VM | CLONE_VFORK | SIGCHLD, &current);
+                                  CLONE_PARENT | CLONE_VM | CLONE_VFORK | CLONE_NEWIPC | SIGCHLD, &current);
                 reply = pid < 0 ? -errno : pid;
             }
         }
