@@ -1,0 +1,217 @@
+"""Generated test inputs (no answers: candidates are compared with each other).
+
+Sources, in this order of preference: (b) the package's own generators with fresh
+seeds (`package`), (c) model-written generator programs from a sampling engine
+(`model`), (a) structure-keeping mutations of the public inputs (`mutate`).
+An input is kept only when valid: the package's input validators when it has
+any (valid under some test group's flags), else model-written validators with
+o1-ioi's 75% vote; with neither, mutations are not trusted and only generator
+output is kept. Inputs equal to a public or hidden test or to an earlier kept
+input are dropped. The same (problem, seed, engine) always gives the same inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from judge.compile import Build, Compiled
+from judge.programs import program_from_text
+from judge.session import Judge
+from judge.trusted import (
+    VALIDATOR_VALID_EXIT,
+    InputValidator,
+    TrustedRun,
+    compile_trusted,
+    run_trusted,
+)
+from problems.model import Problem
+from solver.sampling.engine import Engine
+from solver.testgen import model, package
+from solver.testgen.mutate import learn_shape, mutate_input
+
+OVERDRAW = 3
+MAX_INPUT_BYTES = 8 * 1024**2
+
+
+@dataclass(frozen=True)
+class GeneratedInput:
+    """One kept input: its file, where it came from (`package`, `model`,
+    `mutation`) and the validator flag sets that accept it (empty when the
+    package has no validator)."""
+
+    name: str
+    path: Path
+    origin: str
+    accepted_flags: tuple[tuple[str, ...], ...] = ()
+
+
+def public_inputs(problem: Problem) -> list[str]:
+    """The texts of the public (sample) inputs."""
+    return [
+        test.input_path.read_text(errors="replace")
+        for test in problem.tests
+        if test.kind == "sample"
+    ]
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class _Collector:
+    """Candidate inputs written to the folder, deduplicated, in draw order."""
+
+    def __init__(self, problem: Problem, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.seen = {_digest(test.input_path.read_bytes()) for test in problem.tests}
+        self.items: list[tuple[str, Path, str]] = []
+
+    def add(self, data: bytes, origin: str) -> None:
+        if not data.strip() or len(data) > MAX_INPUT_BYTES:
+            return
+        digest = _digest(data)
+        if digest in self.seen:
+            return
+        self.seen.add(digest)
+        path = self.folder / f"{digest[:16]}.in"
+        if not path.exists():
+            path.write_bytes(data)
+        self.items.append((digest[:16], path, origin))
+
+
+def _outputs(runs: list[TrustedRun]) -> list[bytes]:
+    return [run.output for run in runs if run.ok]
+
+
+def generate_inputs(
+    judge: Judge,
+    problem: Problem,
+    folder: Path,
+    count: int = 50,
+    seed: int = 0,
+    engine: Engine | None = None,
+    model_programs: int = 4,
+) -> list[GeneratedInput]:
+    """Up to `count` valid new inputs for `problem`, written to `folder` (see the
+    module docstring for sources and validity). The kept list is remembered in a
+    manifest in `folder`, so a second call with the same arguments reads it back."""
+    engine_name = "none" if engine is None else f"{engine.name}-{engine.model}"
+    manifest = folder / f"manifest-n{count}-s{seed}-{_digest(engine_name.encode())[:8]}.json"
+    if manifest.exists():
+        kept = _read_manifest(manifest, folder)
+        if kept is not None:
+            return kept
+    chosen = _generate(judge, problem, folder, count, seed, engine, model_programs)
+    manifest.write_text(
+        json.dumps(
+            [[item.name, item.origin, [list(f) for f in item.accepted_flags]] for item in chosen]
+        )
+    )
+    return chosen
+
+
+def _read_manifest(manifest: Path, folder: Path) -> list[GeneratedInput] | None:
+    """The inputs a manifest lists, or None when one of their files is gone."""
+    items = []
+    for name, origin, flags in json.loads(manifest.read_text()):
+        path = folder / f"{name}.in"
+        if not path.exists():
+            return None
+        items.append(GeneratedInput(name, path, origin, tuple(tuple(f) for f in flags)))
+    return items
+
+
+def _generate(
+    judge: Judge,
+    problem: Problem,
+    folder: Path,
+    count: int,
+    seed: int,
+    engine: Engine | None,
+    model_programs: int,
+) -> list[GeneratedInput]:
+    rng = random.Random(f"{seed}:{problem.name}")
+    collector = _Collector(problem, folder)
+    validator = InputValidator(judge, problem)
+    draws = count * OVERDRAW
+
+    generators = package.package_generators(problem)
+    if generators:
+        compiled = compile_trusted(judge, [g.sources for g in generators])
+        jobs: list[tuple[Compiled, tuple[str, ...], Path | None]] = []
+        for generator, program in zip(generators, compiled, strict=True):
+            for args in package.draw_invocations(generator, draws // len(generators), rng):
+                jobs.append((program, args, None))
+        for data in _outputs(run_trusted(judge, jobs)):
+            collector.add(data, "package")
+
+    model_validators: list[Compiled] = []
+    if engine is not None:
+        written = model.sample_programs(engine, problem, model_programs, model_programs, seed)
+        gen_compiled = _compile_model(judge, written.generators)
+        jobs = [
+            (gen_compiled[index % len(gen_compiled)], (str(rng.randrange(1, 10**9)),), None)
+            for index in range(draws // 2 if gen_compiled else 0)
+        ]
+        for data in _outputs(run_trusted(judge, jobs, trusted=False)):
+            collector.add(data, "model")
+        model_validators = _compile_model(judge, written.validators)
+
+    trusted_check = validator.available or bool(model_validators)
+    if trusted_check:
+        publics = public_inputs(problem)
+        shape = learn_shape(publics)
+        if publics:
+            for _ in range(draws):
+                text = mutate_input(rng.choice(publics), shape, rng)
+                collector.add(text.encode(), "mutation")
+
+    paths = [path for _, path, _ in collector.items]
+    if validator.available:
+        accepting = validator.accepting(paths)
+    elif model_validators:
+        accepting = [((),) if ok else () for ok in _model_vote(judge, model_validators, paths)]
+    else:
+        accepting = [((),)] * len(paths)
+    kept = [
+        GeneratedInput(name, path, origin, flags)
+        for (name, path, origin), flags in zip(collector.items, accepting, strict=True)
+        if flags
+    ]
+    return _balanced(kept, count)
+
+
+def _balanced(kept: list[GeneratedInput], count: int) -> list[GeneratedInput]:
+    """At most `count` inputs, taken round-robin over origins so that no source
+    crowds out the others."""
+    by_origin: dict[str, list[GeneratedInput]] = {}
+    for item in kept:
+        by_origin.setdefault(item.origin, []).append(item)
+    chosen: list[GeneratedInput] = []
+    queues = list(by_origin.values())
+    while len(chosen) < count and any(queues):
+        for queue in queues:
+            if queue and len(chosen) < count:
+                chosen.append(queue.pop(0))
+    return chosen
+
+
+def _compile_model(judge: Judge, sources: tuple[str, ...]) -> list[Compiled]:
+    """Compile model-written Python programs; ones that do not compile are dropped."""
+    programs = [program_from_text(source, model.LANGUAGE, "main") for source in sources]
+    compiled = judge._compile_all([Build(program) for program in programs])
+    return [c for c in compiled if c.ok]
+
+
+def _model_vote(judge: Judge, validators: list[Compiled], paths: list[Path]) -> list[bool]:
+    jobs = [(v, (), path) for path in paths for v in validators]
+    runs = iter(run_trusted(judge, jobs, trusted=False))
+    return [
+        model.vote([next(runs).exit_code == VALIDATOR_VALID_EXIT for _ in validators])
+        for _ in paths
+    ]

@@ -1,0 +1,181 @@
+"""New inputs from the public ones by mutations that keep their structure.
+
+An input is read as lines of whitespace-separated tokens. What the public inputs
+show is learned first (`InputShape`): the range of the integers and the decimals of
+the floats seen at each position (line role, column), which header numbers are
+lengths (equal to the token count of the next line, or to the number of lines that
+follow), and the alphabet of word tokens. A mutation then changes one of:
+
+* numbers: integers redrawn within the range observed at their position, floats
+  within theirs (same number of decimals);
+* lengths: a list (or a block of lines) resized, its length field updated, its
+  items drawn from the items seen there;
+* permutations: the tokens of a list line, the lines of a block, or the
+  characters of a word shuffled.
+
+Mutations know no constraints beyond what was seen: the caller keeps an input only
+when the validators accept it. Pure and deterministic for a given random.Random.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+_INT = re.compile(r"-?\d+")
+_FLOAT = re.compile(r"-?\d+\.(\d+)")
+MAX_RESIZE_FACTOR = 2
+
+
+def _role(line_index: int, line_count: int) -> str:
+    """Header lines keep their index; the rest of a long input shares a role."""
+    return f"line{line_index}" if line_index < 2 or line_count <= 4 else "body"
+
+
+@dataclass
+class InputShape:
+    """What the public inputs show about positions: integer ranges, float
+    decimals, the longest list seen, and the range of all integers."""
+
+    int_ranges: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    float_ranges: dict[tuple[str, int], tuple[float, float, int]] = field(default_factory=dict)
+    longest: int = 1
+    all_ints: tuple[int, int] | None = None
+
+    def observe(self, text: str) -> None:
+        """Widen the ranges with one public input."""
+        lines = text.split("\n")
+        for index, line in enumerate(lines):
+            tokens = line.split()
+            self.longest = max(self.longest, len(tokens), len(lines))
+            role = _role(index, len(lines))
+            for column, token in enumerate(tokens):
+                key = (role, min(column, 3))
+                if _INT.fullmatch(token):
+                    value = int(token)
+                    low, high = self.int_ranges.get(key, (value, value))
+                    self.int_ranges[key] = (min(low, value), max(high, value))
+                    low, high = self.all_ints or (value, value)
+                    self.all_ints = (min(low, value), max(high, value))
+                elif match := _FLOAT.fullmatch(token):
+                    value_f = float(token)
+                    low_f, high_f, decimals = self.float_ranges.get(
+                        key, (value_f, value_f, len(match.group(1)))
+                    )
+                    self.float_ranges[key] = (
+                        min(low_f, value_f),
+                        max(high_f, value_f),
+                        max(decimals, len(match.group(1))),
+                    )
+
+
+def learn_shape(texts: Sequence[str]) -> InputShape:
+    """The shape of a problem's public inputs."""
+    shape = InputShape()
+    for text in texts:
+        shape.observe(text)
+    return shape
+
+
+def _length_fields(lines: list[list[str]]) -> list[tuple[int, int, str]]:
+    """(line, column, kind) of header numbers that are lengths: `tokens` when equal
+    to the token count of the next line, `lines` when equal to the number of
+    non-empty lines that follow."""
+    found = []
+    for index, tokens in enumerate(lines[:3]):
+        following = [line for line in lines[index + 1 :] if line]
+        for column, token in enumerate(tokens):
+            if not _INT.fullmatch(token) or int(token) < 1:
+                continue
+            value = int(token)
+            if index + 1 < len(lines) and len(lines[index + 1]) == value and value > 1:
+                found.append((index, column, "tokens"))
+            elif len(following) == value and value > 1:
+                found.append((index, column, "lines"))
+    return found
+
+
+def _mutate_numbers(lines: list[list[str]], shape: InputShape, rng: random.Random) -> None:
+    lengths = {(line, column) for line, column, _ in _length_fields(lines)}
+    rate = rng.choice((0.05, 0.2, 0.5, 1.0))
+    for index, tokens in enumerate(lines):
+        role = _role(index, len(lines))
+        for column, token in enumerate(tokens):
+            if (index, column) in lengths or rng.random() > rate:
+                continue
+            key = (role, min(column, 3))
+            if _INT.fullmatch(token) and key in shape.int_ranges:
+                # Mostly the range seen at this position; sometimes the range of all
+                # integers of the inputs (one sample shows one value per position).
+                low, high = shape.int_ranges[key]
+                if shape.all_ints is not None and (low == high or rng.random() < 0.3):
+                    low, high = shape.all_ints
+                pick = rng.random()
+                value = low if pick < 0.1 else high if pick < 0.2 else rng.randint(low, high)
+                tokens[column] = str(value)
+            elif _FLOAT.fullmatch(token) and key in shape.float_ranges:
+                low_f, high_f, decimals = shape.float_ranges[key]
+                tokens[column] = f"{rng.uniform(low_f, high_f):.{decimals}f}"
+
+
+def _permute(lines: list[list[str]], rng: random.Random) -> None:
+    lengths = _length_fields(lines)
+    choice = rng.random()
+    lists = [line + 1 for line, _, kind in lengths if kind == "tokens" and line + 1 < len(lines)]
+    if lists and choice < 0.5:
+        rng.shuffle(lines[rng.choice(lists)])
+        return
+    blocks = [line for line, _, kind in lengths if kind == "lines"]
+    if blocks and choice < 0.8:
+        start = blocks[0] + 1
+        body = lines[start:]
+        filled = [line for line in body if line]
+        rng.shuffle(filled)
+        lines[start:] = filled + [line for line in body if not line]
+        return
+    words = [
+        (index, column)
+        for index, tokens in enumerate(lines)
+        for column, token in enumerate(tokens)
+        if len(token) > 1 and not _INT.fullmatch(token) and not _FLOAT.fullmatch(token)
+    ]
+    for index, column in rng.sample(words, min(len(words), rng.randint(1, 3))):
+        characters = list(lines[index][column])
+        first, second = rng.randrange(len(characters)), rng.randrange(len(characters))
+        characters[first], characters[second] = characters[second], characters[first]
+        lines[index][column] = "".join(characters)
+
+
+def _resize(lines: list[list[str]], shape: InputShape, rng: random.Random) -> None:
+    lengths = _length_fields(lines)
+    if not lengths:
+        return
+    line, column, kind = rng.choice(lengths)
+    new = rng.randint(1, max(2, shape.longest * MAX_RESIZE_FACTOR))
+    if rng.random() < 0.3:
+        new = rng.choice((1, 2, shape.longest))
+    if kind == "tokens":
+        items = lines[line + 1]
+        lines[line + 1] = [rng.choice(items) for _ in range(new)]
+    else:
+        body = [row for row in lines[line + 1 :] if row]
+        lines[line + 1 :] = [list(rng.choice(body)) for _ in range(new)] + [[]]
+    lines[line][column] = str(new)
+
+
+def mutate_input(text: str, shape: InputShape, rng: random.Random) -> str:
+    """One mutant of a public input: one to three mutations drawn from numbers,
+    lengths and permutations (see the module docstring). Line structure and the
+    final newline are kept; tokens are joined by single spaces."""
+    lines = [line.split() for line in text.split("\n")]
+    for _ in range(rng.randint(1, 3)):
+        operation = rng.choice(("numbers", "numbers", "resize", "permute"))
+        if operation == "numbers":
+            _mutate_numbers(lines, shape, rng)
+        elif operation == "resize":
+            _resize(lines, shape, rng)
+        else:
+            _permute(lines, rng)
+    return "\n".join(" ".join(tokens) for tokens in lines)
