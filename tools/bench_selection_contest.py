@@ -1,0 +1,223 @@
+"""Contest pools and selection on them (issue 9, table 2) and the cost figure.
+
+For every problem (default: problems/examples and ../shared/problems) a pool of
+`--candidates` distinct candidates (labelled submissions + mutants of the accepted
+ones) is built and judged (hidden tests for the truth, public tests, `--inputs`
+generated inputs, behaviour labels): see solver/contest_pool.py. Pools and every
+run are cached under `--cache`, so a second run only evaluates. Then, per pool and
+strategy: k = 1 and k = 10 pass/fail and IOI scoring with k = 50, each with the
+expected score of random picks, the oracle and the selection efficiency
+(strategy - random) / (oracle - random); and per pool how hard it is: the share
+of public-filter survivors that fail the hidden tests.
+
+`--cost N` instead times one pool of N distinct candidates (mixed C++ and Python
+mutants) from sampling to an ordered selection (public filter, generated inputs,
+behaviour clustering, scoring) in a fresh cache, and prints runs per second.
+
+    .venv/bin/python tools/bench_selection_contest.py [--problems DIR...] \
+        [--candidates 500] [--inputs 50] [--workers 2] [--cache DIR]
+    .venv/bin/python tools/bench_selection_contest.py --cost 10000 \
+        --problems problems/examples/pairsum
+
+The machine is shared: timings are noisy. The last line is the key figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from judge.paths import cache_root
+from judge.session import Judge, JudgeOptions
+from problems.errors import ProblemError
+from problems.load import find_problems, load_problem
+from problems.model import Problem
+from solver.behaviour import behaviour_labels
+from solver.candidates import Pool
+from solver.contest_pool import NOT_RUN, build_contest_pool, contest_sources
+from solver.judging import builds, judge_public, make_candidate
+from solver.select.evaluate import efficiency, mean_strategy_score, oracle_score, random_score
+from solver.select.policies import select
+from solver.select.strategy import find_strategy, named_strategies
+from solver.testgen import generate_inputs
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "problems"
+COLUMNS = ((1, "pass"), (10, "pass"), (50, "ioi"))
+SEEDS = 10  # strategies with random tie-breaks are averaged over this many seeds
+
+
+def _problems(roots: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for root in roots:
+        try:
+            found += find_problems(Path(root))
+        except ProblemError as error:
+            print(f"skipped {root}: {error}", file=sys.stderr)
+    return found
+
+
+def _hardness(pool: Pool) -> str:
+    survivors = [c for c in pool.candidates if c.passes_public]
+    failing = sum(not pool.is_correct(c.id) for c in survivors)
+    share = failing / len(survivors) if survivors else float("nan")
+    correct = sum(pool.is_correct(c.id) for c in pool.candidates)
+    return (
+        f"{len(pool.candidates)} candidates, {correct} correct, {len(survivors)} pass public, "
+        f"{share:.0%} of those fail hidden"
+    )
+
+
+def evaluate_pools(pools: list[Pool]) -> None:
+    """Print the table and, last, the best strategy's mean efficiency at k = 1."""
+    names = [name for name in named_strategies() if name != "learned"]
+    strategies = {name: find_strategy(name) for name in names}
+    efficiencies: dict[tuple[str, int, str], list[float]] = {}
+    header = f"{'pool':<22} {'strategy':<14}" + "".join(
+        f" {f'k={k} {mode}':>22}" for k, mode in COLUMNS
+    )
+    print(header)
+    for pool in pools:
+        baselines = {
+            (k, mode): (random_score(pool, k, mode), oracle_score(pool, k, mode))
+            for k, mode in COLUMNS
+        }
+        print(
+            f"{pool.problem:<22} {'random/oracle':<14}"
+            + "".join(f" {r:>10.2f} / {o:>9.2f}" for r, o in baselines.values())
+        )
+        for name, strategy in strategies.items():
+            cells = []
+            for k, mode in COLUMNS:
+                score = mean_strategy_score(pool, strategy, k, mode, seeds=range(SEEDS))
+                random_expected, oracle = baselines[(k, mode)]
+                eff = efficiency(score, random_expected, oracle)
+                if eff is not None:
+                    efficiencies.setdefault((name, k, mode), []).append(eff)
+                cells.append(f" {score:>10.2f} eff {'-' if eff is None else f'{eff:5.2f}':>5}")
+            print(f"{'':<22} {name:<14}" + "".join(cells))
+        print(f"{'':<22} hardness: {_hardness(pool)}")
+    print("\nmean selection efficiency over pools where the oracle beats random:")
+    for k, mode in COLUMNS:
+        row = [
+            f"{name}={statistics.mean(efficiencies[(name, k, mode)]):.2f}"
+            for name in names
+            if efficiencies.get((name, k, mode))
+        ]
+        print(f"  k={k} {mode}: " + " ".join(row))
+    at_one = {
+        name: statistics.mean(values)
+        for (name, k, mode), values in efficiencies.items()
+        if (k, mode) == (1, "pass")
+    }
+    if at_one:
+        best = max(at_one, key=lambda name: at_one[name])
+        print(f"best strategy at k=1: {best}, selection efficiency {at_one[best]:.3f}")
+
+
+def build_all(args: argparse.Namespace) -> list[Pool]:
+    """Build (or load) every pool, printing where the time went."""
+    pools = []
+    with Judge(JudgeOptions(workers=args.workers, cache_dir=args.cache)) as judge:
+        for path in _problems(args.problems):
+            problem = load_problem(path)
+            started = time.perf_counter()
+            pool, stats = build_contest_pool(
+                judge, problem, args.cache, args.candidates, args.inputs, args.seed
+            )
+            took = time.perf_counter() - started
+            stages = " ".join(f"{k}={v:.0f}s" for k, v in stats.seconds.items())
+            print(
+                f"{problem.name}: {stats.candidates} candidates, {stats.survivors} survivors, "
+                f"{stats.inputs} inputs, {'loaded' if stats.loaded else 'built'} in {took:.0f}s "
+                f"{stages}",
+                flush=True,
+            )
+            pools.append(pool)
+    return pools
+
+
+def cost(args: argparse.Namespace, problem: Problem) -> None:
+    """Time sampling -> public filter -> generated inputs -> behaviour -> selection
+    for `args.cost` candidates, in a fresh cache."""
+    with tempfile.TemporaryDirectory(prefix="cpsolve-cost-") as tmp:
+        cache = Path(tmp)
+        with Judge(JudgeOptions(workers=args.workers, cache_dir=cache)) as judge:
+            times: dict[str, float] = {}
+            started = time.perf_counter()
+            sources = contest_sources(problem, args.cost, args.seed)
+            times["sampling"] = time.perf_counter() - started
+            mark = time.perf_counter()
+            public = judge_public(judge, problem, sources)
+            times["public filter"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            generated = generate_inputs(judge, problem, cache / "generated", args.inputs, args.seed)
+            times["generated inputs"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            survivors = [i for i, r in enumerate(public) if r.passed == r.total]
+            labels = behaviour_labels(
+                judge,
+                problem,
+                builds(problem, [sources[i] for i in survivors]),
+                [item.path for item in generated],
+            )
+            times["behaviour runs"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            by_index = dict(zip(survivors, labels, strict=True))
+            not_run = (NOT_RUN,) * len(generated)
+            pool = Pool(
+                problem.name,
+                tuple(
+                    make_candidate(s, public[i], by_index.get(i, not_run))
+                    for i, s in enumerate(sources)
+                ),
+                generated_inputs=tuple(item.name for item in generated),
+            )
+            selection = select(pool, find_strategy("alphacode"), limit=10)
+            times["clustering+scoring+selection"] = time.perf_counter() - mark
+        total = time.perf_counter() - started
+    languages = {lang: sum(s.language == lang for s in sources) for lang in ("cpp", "python")}
+    runs = sum(r.total for r in public) + len(survivors) * len(generated)
+    for stage, seconds in times.items():
+        print(f"  {stage:<30} {seconds:8.1f}s")
+    print(
+        f"cost: {problem.name}, {len(sources)} distinct candidates {languages}, "
+        f"{len(survivors)} pass public, {len(generated)} generated inputs, "
+        f"{selection.clusters} clusters, {len(selection.ids)} picks"
+    )
+    print(
+        f"cost: {runs} runs (+ {len(sources)} builds) in {total:.0f}s = "
+        f"{runs / total:.1f} runs/s; {total / 60:.1f} min for {len(sources)} candidates "
+        f"(target <= 10 min for 10,000)"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--problems",
+        nargs="*",
+        default=[str(REPO / "problems" / "examples"), str(SHARED)],
+        help="problem packages or folders holding them",
+    )
+    parser.add_argument("--candidates", type=int, default=500)
+    parser.add_argument("--inputs", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--cache", type=Path, default=cache_root() / "contest-pools")
+    parser.add_argument("--cost", type=int, default=0, help="time a pool of N candidates")
+    args = parser.parse_args()
+    if args.cost:
+        [path] = _problems(args.problems)[:1]
+        cost(args, load_problem(path))
+        return 0
+    evaluate_pools(build_all(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
