@@ -37,6 +37,7 @@ from solver.extract import source_hash
 from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
 from solver.sampling.mutate_cpp import canonical_cpp, mutate_cpp
 from solver.sampling.mutate_python import canonical_python, mutate_python
+from solver.sampling.mutation import Mutant
 
 ACCEPTED_LABELS = frozenset({"accepted", "model_solution", "correct"})
 SUFFIX_LANGUAGES = {".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".c++": "cpp", ".py": "python"}
@@ -44,14 +45,6 @@ LANGUAGE_NAMES = {"c++": "cpp", "cpp": "cpp", "python": "python", "python3": "py
 MUTATION_COUNT_WEIGHTS = {1: 0.5, 2: 0.3, 3: 0.2}
 ESCALATE_EVERY = 8
 _TOKEN = re.compile(r"\w+|[^\w\s]")
-
-
-@dataclass(frozen=True)
-class Mutant:
-    """A mutated program and the names of the mutations applied to it."""
-
-    source: str
-    operators: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -64,19 +57,9 @@ class LanguageMutator:
     syntax_errors: tuple[type[Exception], ...]
 
 
-def _mutate_python(source: str, rng: random.Random, count: int) -> Mutant | None:
-    result = mutate_python(source, rng, count)
-    return None if result is None else Mutant(result.source, result.operators)
-
-
-def _mutate_cpp(source: str, rng: random.Random, count: int) -> Mutant | None:
-    result = mutate_cpp(source, rng, count)
-    return None if result is None else Mutant(result.source, result.operators)
-
-
 MUTATORS: dict[str, LanguageMutator] = {
-    "python": LanguageMutator(_mutate_python, canonical_python, (SyntaxError, ValueError)),
-    "cpp": LanguageMutator(_mutate_cpp, canonical_cpp, ()),
+    "python": LanguageMutator(mutate_python, canonical_python, (SyntaxError, ValueError)),
+    "cpp": LanguageMutator(mutate_cpp, canonical_cpp, ()),
 }
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from solver.extract import CppKind, CppToken, tokenize_cpp
+from solver.sampling.mutation import Mutant
 
 _INT_LITERAL = re.compile(r"^(?P<digits>0|[1-9][0-9']*)(?P<suffix>[uUlL]*)$")
 _FLIPPED = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "=="}
@@ -57,14 +58,6 @@ class Replacement:
 
 
 Edit = tuple[Replacement, ...]
-
-
-@dataclass(frozen=True)
-class CppMutant:
-    """A mutated program and the operators applied, in order."""
-
-    source: str
-    operators: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -560,7 +553,7 @@ def mutation_options(
     return structure.tokens, options
 
 
-def mutate_cpp(source: str, rng: random.Random, count: int) -> CppMutant | None:
+def mutate_cpp(source: str, rng: random.Random, count: int) -> Mutant | None:
     """Apply `count` random mutations to a C++ program. None when the program has
     no mutation site at all."""
     applied: list[str] = []
@@ -573,4 +566,4 @@ def mutate_cpp(source: str, rng: random.Random, count: int) -> CppMutant | None:
         applied.append(name)
     if not applied:
         return None
-    return CppMutant(source=source, operators=tuple(applied))
+    return Mutant(source=source, operators=tuple(applied))

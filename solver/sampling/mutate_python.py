@@ -16,7 +16,8 @@ import ast
 import builtins
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+
+from solver.sampling.mutation import Mutant
 
 Edit = Callable[[random.Random], None]
 
@@ -38,14 +39,6 @@ _DROPPABLE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _BUILTIN_NAMES = frozenset(dir(builtins))
-
-
-@dataclass(frozen=True)
-class PythonMutant:
-    """A mutated program and the operators applied, in order."""
-
-    source: str
-    operators: tuple[str, ...]
 
 
 def _is_int_constant(node: ast.AST) -> bool:
@@ -300,7 +293,7 @@ def canonical_python(source: str) -> str:
     return ast.unparse(ast.parse(source))
 
 
-def mutate_python(source: str, rng: random.Random, count: int) -> PythonMutant | None:
+def mutate_python(source: str, rng: random.Random, count: int) -> Mutant | None:
     """Apply `count` random mutations to a Python program. None when the program
     has no mutation site at all; raises SyntaxError when it does not parse."""
     tree = ast.parse(source)
@@ -316,4 +309,4 @@ def mutate_python(source: str, rng: random.Random, count: int) -> PythonMutant |
     if not applied:
         return None
     ast.fix_missing_locations(tree)
-    return PythonMutant(source=ast.unparse(tree) + "\n", operators=tuple(applied))
+    return Mutant(source=ast.unparse(tree) + "\n", operators=tuple(applied))
