@@ -27,16 +27,12 @@ class Cluster:
     rank: int
     key: tuple[str, ...]
     members: tuple[Candidate, ...]
+    size: int  # the number of samples: the sum of the members' sample counts
 
     @property
     def behaviour(self) -> tuple[str, ...]:
         """The members' behaviour on the generated inputs (that of the first member)."""
         return self.members[0].behaviour
-
-    @property
-    def size(self) -> int:
-        """The number of samples in the cluster (sum of the members' sample counts)."""
-        return sum(member.sample_count for member in self.members)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -69,7 +65,10 @@ def _ranked(groups: Iterable[tuple[tuple[str, ...], list[Candidate]]]) -> tuple[
             item[1][0].id,
         )
     )
-    return tuple(Cluster(rank, key, members) for rank, (key, members) in enumerate(prepared))
+    return tuple(
+        Cluster(rank, key, members, sum(m.sample_count for m in members))
+        for rank, (key, members) in enumerate(prepared)
+    )
 
 
 def cluster_candidates(

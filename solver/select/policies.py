@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from solver.candidates import Candidate, Outcome, Pool
 from solver.cluster import (
@@ -283,33 +283,45 @@ def _agreeing(
 
 @dataclass
 class _SubtaskState:
-    """The o1-ioi loop's mutable state (local to one `subtask_submissions` call)."""
+    """The o1-ioi loop's mutable state (local to one `subtask_submissions` call);
+    `ranked` caches each subtask's ranked clusters (value, members best first) until
+    its candidates change."""
 
     candidates: dict[str, list[Candidate]]
     submitted: set[str]
     per_cluster: dict[tuple[str, ...], int]
     best: dict[str, float]
+    ranked: dict[str, list[tuple[Cluster, float, list[Candidate]]]] = field(default_factory=dict)
+
+
+def _ranked_for(
+    strategy: Strategy, prep: Prepared, state: _SubtaskState, subtask: str
+) -> list[tuple[Cluster, float, list[Candidate]]]:
+    """The subtask's clusters, ranked, with their value and members best first."""
+    if subtask not in state.ranked:
+        clusters = ranked_clusters(strategy, clusters_of(strategy, state.candidates[subtask]), prep)
+        state.ranked[subtask] = [
+            (c, cluster_value(strategy, c, prep.scores), _members_best_first(c, prep))
+            for c in clusters
+        ]
+    return state.ranked[subtask]
 
 
 def _pick(
     strategy: Strategy, prep: Prepared, state: _SubtaskState, subtask: str
 ) -> Submission | None:
     """The best member of the best-valued (penalised) cluster for this subtask."""
-    open_candidates = [c for c in state.candidates[subtask] if c.id not in state.submitted]
-    if not open_candidates:
-        return None
-    clusters = ranked_clusters(strategy, clusters_of(strategy, state.candidates[subtask]), prep)
-
-    def value(cluster: Cluster) -> float:
-        penalty = strategy.cluster_penalty * state.per_cluster.get(cluster.key, 0)
-        return cluster_value(strategy, cluster, prep.scores) - penalty
-
-    best_value, best_member = None, None
-    for cluster in clusters:
-        members = [m for m in _members_best_first(cluster, prep) if m.id not in state.submitted]
-        if members and (best_value is None or value(cluster) > best_value + EPSILON):
-            best_value, best_member = value(cluster), members[0]
-    if best_member is None or best_value is None:
+    best_value, best_member = 0.0, None
+    for cluster, value, members in _ranked_for(strategy, prep, state, subtask):
+        if best_member is not None and value <= best_value + EPSILON:
+            break  # ranked by value: no later cluster can beat the best, even unpenalised
+        penalised = value - strategy.cluster_penalty * state.per_cluster.get(cluster.key, 0)
+        if best_member is not None and penalised <= best_value + EPSILON:
+            continue
+        member = next((m for m in members if m.id not in state.submitted), None)
+        if member is not None:
+            best_value, best_member = penalised, member
+    if best_member is None:
         return None
     global_cluster = prep.cluster_of[best_member.id]
     return Submission(best_member.id, global_cluster.rank, global_cluster.size, best_value, subtask)
@@ -330,6 +342,7 @@ def _after_feedback(
                 state.candidates[superset] = _agreeing(
                     pool, accepted, solved, state.candidates[superset]
                 )
+                state.ranked.pop(superset, None)
 
 
 def _own_candidates(pool: Pool, prep: Prepared) -> dict[str, list[Candidate]]:
@@ -385,7 +398,7 @@ def subtask_submissions(
         if not progressed and state.candidates == unfiltered:
             break
         if not progressed:
-            state.candidates = dict(unfiltered)
+            state.candidates, state.ranked = dict(unfiltered), {}
     return taken
 
 
