@@ -87,6 +87,7 @@ class Pool:
     generated_inputs: tuple[str, ...] = ()
     truth: Mapping[str, Outcome] = field(default_factory=dict)
     input_subtasks: tuple[tuple[str, ...], ...] = ()
+    generated_test_counts: tuple[int, ...] = ()  # times the model wrote each test (CodeT)
 
     @property
     def max_points(self) -> float:

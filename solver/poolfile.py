@@ -37,6 +37,7 @@ def pool_to_json(pool: Pool) -> dict[str, Any]:
         "subtasks": [asdict(subtask) for subtask in pool.subtasks],
         "generated_inputs": list(pool.generated_inputs),
         "input_subtasks": [list(names) for names in pool.input_subtasks],
+        "generated_test_counts": list(pool.generated_test_counts),
         "candidates": [asdict(candidate) for candidate in pool.candidates],
         "truth": {key: dict(outcome.subtask_points) for key, outcome in pool.truth.items()},
     }
@@ -98,6 +99,14 @@ def pool_from_json(path: Path, data: Any) -> Pool:
                 f"candidates[{index}] ({candidate.id}): {len(candidate.behaviour)} behaviour "
                 f"labels for {len(inputs)} generated inputs",
             )
+    counts = tuple(int(n) for n in data.get("generated_test_counts", []))
+    for index, candidate in enumerate(candidates):
+        if counts and len(candidate.generated_passed) != len(counts):
+            raise PoolFileError(
+                path,
+                f"candidates[{index}] ({candidate.id}): {len(candidate.generated_passed)} "
+                f"generated-test results for {len(counts)} generated tests",
+            )
     truth = {
         str(key): Outcome({str(k): float(v) for k, v in points.items()})
         for key, points in data.get("truth", {}).items()
@@ -109,6 +118,7 @@ def pool_from_json(path: Path, data: Any) -> Pool:
         generated_inputs=inputs,
         truth=truth,
         input_subtasks=tuple(tuple(names) for names in data.get("input_subtasks", [])),
+        generated_test_counts=counts,
     )
 
 

@@ -158,3 +158,14 @@ def test_superset_keeps_candidates_agreeing_on_the_solved_subtask() -> None:
     assert ids[:2] == ["w0", "small"] or ids[1] == "small"
     assert ids[2] == "good"
     assert task_score(pool, ids) == 100.0
+
+
+def test_codet_weighs_tests_by_how_often_the_model_wrote_them() -> None:
+    # counts (5, 1, 1): y {0,1,2} -> 7 x sqrt(1) = 7; x1, x2 {0,1} -> 6 x sqrt(2) = 8.49
+    rows = {"y": (True, True, True), "x1": (True, True, False), "x2": (True, True, False)}
+    members = tuple(candidate(cid, (), generated_passed=passed) for cid, passed in rows.items())
+    pool = Pool("p", members, generated_test_counts=(5, 1, 1))
+    ids = select(pool, find_strategy("codet"), limit=3).ids
+    assert ids[0] in ("x1", "x2") and ids[1] == "y"
+    unweighted = dataclasses.replace(pool, generated_test_counts=())
+    assert select(unweighted, find_strategy("codet"), limit=1).ids == ["y"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
 
 from solver.candidates import Candidate
 from solver.cluster import Cluster
+from solver.scoring.codet import consensus_scores
 from solver.scoring.features import FEATURES
 
 
@@ -15,17 +15,19 @@ def cluster_size_scores(clusters: Sequence[Cluster]) -> dict[str, float]:
     return {member.id: float(cluster.size) for cluster in clusters for member in cluster.members}
 
 
-def codet_scores(candidates: Sequence[Candidate]) -> dict[str, float]:
+def codet_scores(
+    candidates: Sequence[Candidate], test_counts: Sequence[int] = ()
+) -> dict[str, float]:
     """CodeT's dual-agreement score of each candidate's consensus set.
 
     The scoring itself lives in `solver/scoring/codet.py` (a pure function over the
-    candidates x generated-tests pass matrix, with each candidate's sample count);
-    this adapts a candidate list to it.
+    candidates x generated-tests pass matrix, with each candidate's sample count and
+    each test's count, `Pool.generated_test_counts`); this adapts a candidate list.
     """
-    codet = importlib.import_module("solver.scoring.codet")
-    scores = codet.consensus_scores(
+    scores = consensus_scores(
         [candidate.generated_passed for candidate in candidates],
         [candidate.sample_count for candidate in candidates],
+        list(test_counts) or None,
     )
     return {candidate.id: float(score) for candidate, score in zip(candidates, scores, strict=True)}
 

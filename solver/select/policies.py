@@ -117,7 +117,7 @@ def candidate_scores(
     if strategy.scoring == "cluster-size":
         return cluster_size_scores(clusters)
     if strategy.scoring == "codet":
-        return codet_scores(survivors)
+        return codet_scores(survivors, pool.generated_test_counts)
     if strategy.scoring == "weights":
         return weighted_scores(feature_rows(pool, clusters), strategy.weights)
     if strategy.scoring == "learned":
