@@ -44,7 +44,7 @@ class ModelPrograms:
     validators: tuple[str, ...]
 
 
-def testgen_prompts(problem: Problem) -> tuple[Prompt, Prompt]:
+def generation_prompts(problem: Problem) -> tuple[Prompt, Prompt]:
     """The generator prompt and the validator prompt for `problem`."""
 
     def prompt(task: str, template: str) -> Prompt:
@@ -67,7 +67,7 @@ def sample_programs(
 ) -> ModelPrograms:
     """Ask the engine for generator and validator programs; completions without
     a Python block are dropped."""
-    generator_prompt, validator_prompt = testgen_prompts(problem)
+    generator_prompt, validator_prompt = generation_prompts(problem)
     found: list[tuple[str, ...]] = []
     for prompt, n in ((generator_prompt, generators), (validator_prompt, validators)):
         if n <= 0:
