@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 from pathlib import Path
@@ -25,7 +26,10 @@ DATA = Path(__file__).parent / "data" / "codeforces"
 
 
 def _official(name: str) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = json.loads((DATA / name).read_text(encoding="utf-8"))
+    raw = (DATA / name).read_bytes()
+    if name.endswith(".gz"):
+        raw = gzip.decompress(raw)
+    records: list[dict[str, Any]] = json.loads(raw.decode("utf-8"))
     return records
 
 
@@ -114,7 +118,7 @@ MOVED_911 = {
 @pytest.mark.slow
 def test_contest_911_with_first_timers() -> None:
     """Educational Round 35: 3982 rated, first-timers at 1500 (2015 era)."""
-    records = _official("911-ratingChanges.json")
+    records = _official("911-ratingChanges.json.gz")
     assert era_of_contest(911) == "2015"
     assert sum(r["oldRating"] == 1500 for r in records) > 300
     entries = [
@@ -127,6 +131,22 @@ def test_contest_911_with_first_timers() -> None:
         if c.new_rating != r["newRating"]
     ]
     assert mismatched == []
+
+
+@pytest.mark.slow
+def test_contest_908_reproduced_exactly() -> None:
+    """Good Bye 2017 (Div. 1 + Div. 2): 6691 rated from 3381 down to -16, first-timers
+    at 1500 among them; every official newRating, to the point."""
+    records = _official("908-ratingChanges.json.gz")
+    entries = [Entry(r["handle"], r["rank"], r["oldRating"]) for r in records]
+    changes = codeforces_update(entries, era_of_contest(908))
+    mismatched = [
+        (c.handle, c.new_rating, r["newRating"])
+        for c, r in zip(changes, records, strict=True)
+        if c.new_rating != r["newRating"]
+    ]
+    assert mismatched == []
+    assert len(changes) == 6691
 
 
 def test_2020_era_new_account_by_hand() -> None:

@@ -40,6 +40,11 @@ def test_rating_changes_whole_response(tmp_path: Path) -> None:
     assert read_contest(path).rows == read_contest(DATA / "917-ratingChanges.json").rows
 
 
+def test_gzipped_file() -> None:
+    contest = read_contest(DATA / "911-ratingChanges.json.gz")
+    assert (contest.kind, contest.contest_id, len(contest.rows)) == ("ratingChanges", 911, 3982)
+
+
 def test_standings_whole_response() -> None:
     contest = read_contest(DATA / "1474-standings-one-row.json")
     assert (contest.kind, contest.contest_id) == ("standings", 1474)

@@ -26,6 +26,7 @@ does not parse) or the index of the bad record (JSON).
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 from collections.abc import Mapping, Sequence
@@ -80,12 +81,20 @@ class ContestFile:
 
 
 def read_contest(path: Path | str) -> ContestFile:
-    """Read a ratingChanges JSON, a standings JSON or a CSV (see the module docstring)."""
+    """Read a ratingChanges JSON, a standings JSON or a CSV (see the module docstring).
+
+    A name ending in `.gz` is read through gzip (API dumps are often kept so).
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        if path.suffix == ".gz":
+            raw = gzip.decompress(raw)
+        text = raw.decode("utf-8")
     except OSError as error:
-        raise RatingInputError(path, None, f"cannot read: {error.strerror}") from error
+        raise RatingInputError(path, None, f"cannot read: {error.strerror or error}") from error
+    except EOFError as error:
+        raise RatingInputError(path, None, "a truncated gzip file") from error
     except UnicodeDecodeError as error:
         raise RatingInputError(path, None, "not UTF-8 text") from error
     if text.lstrip().startswith(("{", "[")):
