@@ -2,16 +2,21 @@
 tests, inside the sandbox (standalone: standard library only;
 `solver/humaneval_pool.py` copies it into the box).
 
-Usage: `python3 humaneval_harness.py job.json` where job.json holds
-{"check_program": str, "check_wall": float, "program": str, "tests": [str],
-"inputs": [str], "timeout": float, "deadline": float, "inputs_budget": float}.
+Usage: `python3 humaneval_harness.py job.json tests.bin` where job.json holds
+{"check_program": str, "check_wall": float, "program": str, "inputs": [str],
+"timeout": float, "deadline": float, "inputs_budget": float} and tests.bin is the
+marshalled list of the asserts' code objects (compiled once per task by the
+caller, with this same interpreter).
 
-It prints JSON lines on the stdout it started with (the candidate's own prints go
-to a sink that discards them and refuses reads, as CodeT's `swallow_io` does):
+This process only supervises: the hidden check runs in one forked child, the
+program with its asserts and inputs in a second one (the sandbox allows two
+processes, so a child cannot fork further). Each child prints its JSON lines on the
+stdout the harness started with (the candidate's own prints go to a sink that
+discards them and refuses reads, as CodeT's `swallow_io` does):
 
 - `{"check": "passed" | "timed out" | "failed: NAME"}`: the whole hidden-check
-  program run under one `timeout` s timer (CodeT's ground truth), in a forked
-  child killed after `check_wall` s;
+  program run under one `timeout` s limit (CodeT's ground truth); its child is
+  killed after `check_wall` s of wall time ("timed out");
 - `{"status": "ok" | "aborted" | "late", "passed": [bool], "elapsed": s}`: the
   program is executed once, then each assert in its namespace under its own
   `timeout` s timer; an `Exception` fails that assert, anything else
@@ -25,11 +30,11 @@ Time limits are CPU time (ITIMER_PROF), with a wall-clock backstop of ten times
 as much (ITIMER_REAL): CodeT's own limits are 0.1 s of wall-clock time, which on a
 loaded machine fails correct programs that merely waited for a core; in CPU time the
 result does not depend on the load. Elapsed time and the deadline are CPU time of
-this process too. A completion that catches the timeout and keeps looping is
-stopped by the sandbox's own limits (the run then prints no line for that phase).
-A hostile completion runs in this very process and could forge these lines; the
-sandbox protects the machine, not the integrity of the completion's own result
-(the same holds for CodeT's and HumanEval's in-process harnesses).
+the child too. A completion that catches the timeout and keeps looping is stopped
+by the sandbox's own limits (its child then prints no line). A hostile completion
+runs in the child that prints its result and could forge it; the sandbox protects
+the machine, not the integrity of the completion's own result (the same holds for
+CodeT's and HumanEval's in-process harnesses).
 """
 
 from __future__ import annotations
@@ -37,13 +42,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import marshal
 import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 
@@ -104,7 +110,9 @@ def run_check(job: dict[str, Any]) -> dict[str, Any]:
         return {"check": f"failed: {type(error).__name__}"}
 
 
-def run_tests(job: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
+def run_tests(
+    job: dict[str, Any], tests: list[CodeType], namespace: dict[str, Any]
+) -> dict[str, Any]:
     """The program once, then each assert under its own timer, all within the
     whole-run `deadline` (CodeT kills the run then: status "late")."""
     start = time.process_time()
@@ -114,7 +122,7 @@ def run_tests(job: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
     try:
         with time_limit(deadline):
             exec(job["program"], namespace)  # noqa: S102
-        for test in job["tests"]:
+        for test in tests:
             try:
                 with time_limit(job["timeout"]):
                     exec(test, namespace)  # noqa: S102
@@ -151,39 +159,43 @@ def run_inputs(job: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]
     return {"outputs": outputs}
 
 
-def check_in_child(job: dict[str, Any]) -> dict[str, Any]:
-    """The hidden check in a forked child, so that nothing the tests phase does can
-    touch it; the child is killed after `check_wall` seconds ("timed out")."""
+def in_child(work: Callable[[], list[dict[str, Any]]], wall_s: float | None) -> bool:
+    """Run `work` in a forked child that writes its result lines itself; False when
+    the child was killed after `wall_s` seconds. This process never runs candidate
+    code, and with the sandbox's limit of 2 processes the child cannot fork."""
     pid = os.fork()
     if pid == 0:
-        os.write(1, (json.dumps(run_check(job)) + "\n").encode())
+        for line in work():
+            os.write(1, (json.dumps(line) + "\n").encode())
         os._exit(0)
+    if wall_s is None:
+        os.waitpid(pid, 0)
+        return True
     try:
-        with time_limit(job["check_wall"], wall_factor=1.0):
+        with time_limit(wall_s, wall_factor=1.0):
             os.waitpid(pid, 0)
     except TimeoutHit:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        return {"check": "timed out"}
-    return {}
+        return False
+    return True
 
 
 def main() -> None:
-    """Run the job named by argv[1] and print its result lines."""
+    """Run the job named by argv[1] (asserts from argv[2]) and print its lines."""
     with open(sys.argv[1], encoding="utf-8") as handle:
         job = json.load(handle)
-    out = sys.stdout
-    sink = Sink()
-    sys.stdout = sys.stderr = sys.stdin = sink
-    killed = check_in_child(job)
-    if killed:
-        out.write(json.dumps(killed) + "\n")
-    namespace: dict[str, Any] = {}
-    out.write(json.dumps(run_tests(job, namespace)) + "\n")
-    out.flush()
-    sys.stdout = sys.stderr = sys.stdin = sink
-    out.write(json.dumps(run_inputs(job, namespace)) + "\n")
-    out.flush()
+    with open(sys.argv[2], "rb") as binary:
+        tests = marshal.load(binary)
+    sys.stdout = sys.stderr = sys.stdin = Sink()
+    if not in_child(lambda: [run_check(job)], job["check_wall"]):
+        os.write(1, b'{"check": "timed out"}\n')
+
+    def tests_then_inputs() -> list[dict[str, Any]]:
+        namespace: dict[str, Any] = {}
+        return [run_tests(job, tests, namespace), run_inputs(job, namespace)]
+
+    in_child(tests_then_inputs, None)
 
 
 if __name__ == "__main__":

@@ -28,8 +28,10 @@ second run costs no execution.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
+import marshal
 import sqlite3
 import tempfile
 from collections import Counter
@@ -62,6 +64,7 @@ PROBLEMS_FILE = "HumanEval_for_code_generation.jsonl"
 TEST_PROMPTS_FILE = "HumanEval_for_test_case_generation.jsonl"
 SOLUTIONS_FILE = "HumanEval_codegen16B_temp0.8_topp0.95_num100_max300_code_solution.jsonl"
 TESTS_FILE = "HumanEval_codegen16B_temp0.8_topp0.95_num100_max300_test_case.jsonl"
+POOL_FILES = (PROBLEMS_FILE, TEST_PROMPTS_FILE, SOLUTIONS_FILE, TESTS_FILE)
 
 HARNESS = Path(__file__).with_name("humaneval_harness.py")
 # Bump when a change here (not in the harness file, which is hashed) changes results.
@@ -70,6 +73,7 @@ BATCH = 16
 # Sandbox limits around the harness's own timers (the harness enforces CodeT's).
 CHECK_WALL_S = 2.0  # wall backstop of the hidden check (CodeT: timeout + 1 s)
 RUN_MARGIN_S = 2.0
+WALL_FACTOR = 4.0  # the harness limits CPU time; a loaded machine stretches wall time
 INPUTS_BUDGET_S = 1.0  # CPU time for evaluating the generated inputs of one program
 MEMORY_BYTES = 1 << 30
 OUTPUT_BYTES = 16 << 20
@@ -226,6 +230,18 @@ def _harness_digest() -> str:
     return hashlib.sha256(HARNESS.read_bytes()).hexdigest()
 
 
+@functools.lru_cache(maxsize=4)
+def compiled_tests(tests: tuple[str, ...]) -> bytes:
+    """The asserts compiled once (a task's jobs share them) and marshalled: the
+    harness then loads code objects instead of compiling each assert per run."""
+    return marshal.dumps([compile(test, "<assert>", "exec") for test in tests])
+
+
+@functools.lru_cache(maxsize=4)
+def _digest(blob: bytes) -> str:
+    return hashlib.sha256(blob).hexdigest()
+
+
 def program_job(task: HumanEvalTask, index: int) -> dict[str, Any]:
     """The harness job for completion `index`: the hidden check, then the task's
     generated tests and inputs (see solver/humaneval_harness.py)."""
@@ -233,7 +249,7 @@ def program_job(task: HumanEvalTask, index: int) -> dict[str, Any]:
         "check_program": task.problem.check_program(task.completions[index]),
         "check_wall": CHECK_WALL_S,
         "program": task.program(index),
-        "tests": list(task.tests),
+        "tests_code": compiled_tests(task.tests),
         "inputs": list(task.inputs),
         "timeout": TIMEOUT_S,
         "deadline": TIMEOUT_S * len(task.tests) + TIMEOUT_S,
@@ -242,10 +258,10 @@ def program_job(task: HumanEvalTask, index: int) -> dict[str, Any]:
 
 
 def _limits(job: dict[str, Any]) -> ResourceLimits:
-    wall = job["check_wall"] + job["deadline"] + job["timeout"] * len(job["inputs"]) + RUN_MARGIN_S
+    cpu = job["check_wall"] + job["deadline"] + job["inputs_budget"] + RUN_MARGIN_S
     return ResourceLimits(
-        cpu_time_s=wall,
-        wall_time_s=wall,
+        cpu_time_s=cpu,
+        wall_time_s=WALL_FACTOR * cpu,
         memory_bytes=MEMORY_BYTES,
         output_bytes=OUTPUT_BYTES,
         processes=2,  # the harness and its hidden-check child
@@ -253,42 +269,58 @@ def _limits(job: dict[str, Any]) -> ResourceLimits:
 
 
 def run_jobs(jobs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Run harness jobs one after another in this worker's sandbox (a WorkerPool job).
-
-    Each result is the harness's JSON lines merged into one dict, plus "run": the
-    sandbox status of the process ("ok" when it exited by itself)."""
+    """Run harness jobs one after another in this worker's sandbox (a WorkerPool job);
+    each result is `_parse`d from the harness's output."""
     sandbox = worker_sandbox()
     results = []
+    written: bytes | None = None
     with tempfile.TemporaryDirectory(prefix="cpsolve-humaneval-") as folder:
-        job_file, out_file = Path(folder) / "job.json", Path(folder) / "out.txt"
+        job_file, tests_file = Path(folder) / "job.json", Path(folder) / "tests.bin"
+        out_file = Path(folder) / "out.txt"
         for job in jobs:
-            job_file.write_text(json.dumps(job), encoding="utf-8")
+            if job["tests_code"] is not written:
+                tests_file.write_bytes(job["tests_code"])
+                written = job["tests_code"]
+            described = {name: value for name, value in job.items() if name != "tests_code"}
+            job_file.write_text(json.dumps(described), encoding="utf-8")
             out_file.unlink(missing_ok=True)
             process = Process(
-                argv=("python3", "harness.py", "job.json"),
+                argv=("python3", "harness.py", "job.json", "tests.bin"),
                 limits=_limits(job),
                 stdout="out.txt",
                 python=True,
             )
             request = RunRequest(
                 processes=(process,),
-                files_in=(("harness.py", str(HARNESS)), ("job.json", str(job_file))),
+                files_in=(
+                    ("harness.py", str(HARNESS)),
+                    ("job.json", str(job_file)),
+                    ("tests.bin", str(tests_file)),
+                ),
                 files_out=(("out.txt", str(out_file)),),
             )
             run = sandbox.run(request)
             if run.error is not None:
                 raise RuntimeError(f"sandbox failure: {run.error}")
-            result: dict[str, Any] = {"run": run.processes[0].status.value}
-            if out_file.exists():
-                for line in out_file.read_text(encoding="utf-8", errors="replace").splitlines():
-                    try:
-                        value = json.loads(line)
-                    except json.JSONDecodeError:
-                        break
-                    if isinstance(value, dict):
-                        result.update(value)
-            results.append(result)
+            results.append(_parse(out_file, run.processes[0].status.value))
     return results
+
+
+def _parse(out_file: Path, status: str) -> dict[str, Any]:
+    """The harness's JSON lines merged into one dict (the first value of a key
+    wins), plus "run": the sandbox status of the harness process."""
+    result: dict[str, Any] = {"run": status}
+    if not out_file.exists():
+        return result
+    for line in out_file.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            for name, item in value.items():
+                result.setdefault(name, item)
+    return result
 
 
 class RunCache:
@@ -304,7 +336,9 @@ class RunCache:
 
     def key(self, job: dict[str, Any]) -> str:
         """The cache key of a job."""
-        blob = self._salt + json.dumps(job, sort_keys=True)
+        described = {name: value for name, value in job.items() if name != "tests_code"}
+        described["tests_digest"] = _digest(job["tests_code"])
+        blob = self._salt + json.dumps(described, sort_keys=True)
         return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
     def get(self, key: str) -> dict[str, Any] | None:
@@ -442,4 +476,5 @@ def to_pool(task: HumanEvalTask, runs: TaskRuns) -> Pool:
         candidates=candidates,
         generated_inputs=task.inputs,
         truth=truth,
+        generated_test_counts=task.test_counts,
     )
