@@ -33,7 +33,13 @@ def test_features_by_hand() -> None:
     subtasks = (Subtask("small", 25.0), Subtask("full", 75.0, ("small",)))
     members = (
         candidate("a", ("1", "2", "3", "4"), samples=2, generated_passed=(True, False)),
-        candidate("b", ("1", "2", "3", "4"), cpu_time_s=0.5, memory_bytes=2**21),
+        candidate(
+            "b",
+            ("1", "2", "3", "4"),
+            cpu_time_s=0.5,
+            memory_bytes=2**21,
+            generated_passed=(False, False),
+        ),
         Candidate(
             "c",
             "python",
@@ -43,6 +49,7 @@ def test_features_by_hand() -> None:
             behaviour=("1", "2", "!RE", "9"),
             logprob=-3.0,
             target_subtask="small",
+            generated_passed=(True, True),
         ),
     )
     pool = Pool("p", members, subtasks, generated_inputs=("i",) * 4)
@@ -57,6 +64,9 @@ def test_features_by_hand() -> None:
     assert a["largest_agreement"] == 1.0 and c["largest_agreement"] == 0.5
     assert a["generated_passed_fraction"] == 0.5 and b["generated_passed_fraction"] == 0.0
     assert c["generated_failed_fraction"] == 0.25
+    # CodeT: a's set {0} scores 1 x sqrt(2 samples), c's {0, 1} 2 x sqrt(1), b's none
+    assert a["codet_share"] == pytest.approx(math.sqrt(2) / 2)
+    assert (b["codet_share"], c["codet_share"]) == (0.0, 1.0)
     assert c["public_passed_fraction"] == 0.5 and a["public_passed_fraction"] == 1.0
     assert b["cpu_time_s"] == 0.5 and b["memory_mib"] == 2.0
     assert a["sample_count"] == 2 and c["logprob"] == -3.0

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from solver.candidates import Candidate, Pool
 from solver.cluster import Cluster, cluster_index
+from solver.scoring.codet import consensus_scores
 
 # The language groups of the one-hot features (judge/languages.yaml keys; "cpp20" is
 # C++, "pypy3" is Python), anything else is "other".
@@ -28,6 +29,7 @@ class Context:
     largest: tuple[str, ...]
     total_size: int
     subtask_share: Mapping[str, float]
+    codet_share: Mapping[str, float]
 
 
 def language_group(language: str) -> str:
@@ -91,6 +93,11 @@ FEATURE_TABLE: tuple[tuple[str, str, FeatureFunction], ...] = (
         lambda c, x: _fraction(sum(c.generated_passed), len(c.generated_passed), 0.0),
     ),
     (
+        "codet_share",
+        "CodeT dual-agreement score of the candidate's consensus set / the best set's",
+        lambda c, x: x.codet_share[c.id],
+    ),
+    (
         "generated_failed_fraction",
         "share of generated inputs whose run failed",
         lambda c, x: _failed(c),
@@ -150,13 +157,26 @@ def subtask_shares(pool: Pool) -> dict[str, float]:
     }
 
 
+def codet_shares(pool: Pool, candidates: Sequence[Candidate]) -> dict[str, float]:
+    """Each candidate's CodeT score relative to the best (0 when no test is passed)."""
+    scores = consensus_scores(
+        [c.generated_passed for c in candidates],
+        [c.sample_count for c in candidates],
+        list(pool.generated_test_counts) or None,
+    )
+    best = max(scores, default=0.0)
+    return {c.id: _fraction(score, best, 0.0) for c, score in zip(candidates, scores, strict=True)}
+
+
 def context(pool: Pool, clusters: Sequence[Cluster]) -> Context:
     """The feature context of a pool's surviving candidates, grouped in `clusters`."""
+    members = [member for cluster in clusters for member in cluster.members]
     return Context(
         cluster_of=cluster_index(clusters),
         largest=clusters[0].behaviour if clusters else (),
         total_size=sum(cluster.size for cluster in clusters),
         subtask_share=subtask_shares(pool),
+        codet_share=codet_shares(pool, members),
     )
 
 
