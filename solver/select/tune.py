@@ -80,3 +80,27 @@ def tune(
         if score > best_score + 1e-12:
             best, best_score = trial, score
     return TuneResult(best, best_score, start, trials)
+
+
+def fold_of(index: int, folds: int) -> int:
+    """The cross-validation fold of the pool at this position (round-robin)."""
+    return index % folds
+
+
+def tune_folds(
+    pools: Sequence[Pool], strategy: Strategy, *, folds: int = 2, **options: object
+) -> list[Strategy]:
+    """Cross-validated tuning: for each pool, the strategy tuned on the pools of the
+    other folds only, so no pool is scored by weights tuned on it. `options` go to
+    `tune` (trials, limit, mode, spread, seed, seeds, scorer)."""
+    if folds < 2 or len(pools) < folds:
+        raise ValueError(f"{folds}-fold tuning needs at least {max(folds, 2)} pools")
+    tuned = [
+        tune(
+            [p for i, p in enumerate(pools) if fold_of(i, folds) != fold],
+            strategy,
+            **options,  # type: ignore[arg-type]
+        ).strategy
+        for fold in range(folds)
+    ]
+    return [tuned[fold_of(index, folds)] for index in range(len(pools))]
