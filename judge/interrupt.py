@@ -4,10 +4,10 @@ Inside `interruptible()` the first SIGINT or SIGTERM raises `Interrupted` in the
 judging process (once; later ones are ignored while it shuts down), so the
 `Judge` context closes normally: running jobs finish, every worker closes its
 sandbox (runner stopped, mount folder removed) and every result judged so far is
-already in the cache. Processes forked while the context is open (the pool's
-workers, and the sandbox runners they start) ignore SIGINT at the kernel level:
-a terminal's Ctrl-C reaches the whole process group, and only the judging
-process must decide what happens, so no worker or runner prints a traceback."""
+already in the cache. The judge's workers, and the sandbox runners they start,
+ignore both signals at the kernel level: a terminal's Ctrl-C (or `timeout`)
+signals the whole process group, and only the judging process decides what
+happens, so no worker or runner dies half-way or prints a traceback."""
 
 from __future__ import annotations
 
@@ -39,11 +39,8 @@ class Stopper:
     def handle(self, number: int, _frame: FrameType | None) -> None:
         """Raise `Interrupted` in the judging process, the first time only."""
         if os.getpid() != self.owner:
-            # A forked child that has not exec'd yet: SIGINT is the terminal's,
-            # for the judging process to handle; SIGTERM ends the child as usual.
-            if number == signal.SIGTERM:
-                signal.signal(number, signal.SIG_DFL)
-                os.kill(os.getpid(), number)
+            # A child forked after `arm` that has not exec'd: the signal is for
+            # the judging process to handle (it stops its children in order).
             return
         if self.raised:
             return
@@ -51,22 +48,26 @@ class Stopper:
         raise Interrupted(number)
 
     def arm(self) -> None:
-        """Call once the judge's workers are started (they inherited SIG_IGN for
-        SIGINT, and so do the sandbox runners they start): from now on SIGINT
-        raises `Interrupted` in this process too."""
-        signal.signal(signal.SIGINT, self.handle)
+        """Call once the judge's workers are started (they inherited SIG_IGN, and
+        so do the sandbox runners they start): from now on SIGINT and SIGTERM
+        raise `Interrupted` in this process."""
+        for number in STOP_SIGNALS:
+            signal.signal(number, self.handle)
 
 
 @contextmanager
 def interruptible() -> Iterator[Stopper]:
-    """SIGTERM raises `Interrupted` in this process while the context is open, and
-    SIGINT too once `Stopper.arm()` is called; until then SIGINT is ignored, so
-    that processes started meanwhile (the judge's workers) inherit that. The
-    previous handlers are restored on exit."""
+    """SIGINT and SIGTERM raise `Interrupted` in this process once
+    `Stopper.arm()` is called; until then they are ignored, so that processes
+    started meanwhile (the judge's workers, and through them the sandbox
+    runners) inherit that: a signal sent to the whole process group (a
+    terminal's Ctrl-C, `timeout`, a service manager) is then handled by the
+    judging process alone, which stops its workers in order. The previous
+    handlers are restored on exit."""
     stopper = Stopper()
     previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, stopper.handle)
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
     try:
         yield stopper
     finally:

@@ -102,11 +102,16 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
-def test_stopping_a_check_is_clean(tmp_path: Path, examples_dir: Path, how: str) -> None:
-    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) or
-    SIGTERM (to the judge alone) mid-run: exit 128+signal, no traceback, a note
-    on what was kept, every worker and runner gone, no sandbox folder left."""
+@pytest.mark.parametrize(
+    ("how", "to_group"), [("SIGINT", True), ("SIGTERM", False), ("SIGTERM", True)]
+)
+def test_stopping_a_check_is_clean(
+    tmp_path: Path, examples_dir: Path, how: str, to_group: bool
+) -> None:
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it), or
+    SIGTERM to the judge alone (`kill PID`) or to its group (`timeout`) mid-run:
+    exit 128+signal, no traceback, a note on what was kept, every worker and
+    runner gone, no sandbox folder left."""
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch)}
@@ -142,7 +147,7 @@ def test_stopping_a_check_is_clean(tmp_path: Path, examples_dir: Path, how: str)
         family |= _descendants(judge.pid)
         assert judge.poll() is None, "the check ended before it could be stopped"
         number = signal.Signals[how]
-        if how == "SIGINT":
+        if to_group:
             os.killpg(judge.pid, number)
         else:
             os.kill(judge.pid, number)
