@@ -45,18 +45,19 @@ def test_codeforces_formula_by_hand() -> None:
     assert codeforces_points(500, 0, 0) == 500
     assert codeforces_points(1000, 25, 1) == pytest.approx(1000 * 0.9 - 50)
     assert codeforces_points(500, 240, 5) == pytest.approx(150)  # floor of 0.3 p
-    # even model, 4 submissions in 120 minutes: minutes 15, 45, 75, 105
+    # even model, 2 problems x limit 3 = 6 slots of 20 minutes: submissions at 10, 30,
+    # 50, 70 (A's third is never made: it was accepted at its second)
     result = score_contest(
         Rules.CODEFORCES,
         [passfail("A", 500, WA, AC, WA), passfail("B", 1000, WA, AC)],
-        10,
+        3,
         120,
     )
     a, b = result.problems
-    assert (a.minute_accepted, a.wrong_before_accepted) == (45, 1)
-    assert a.score == pytest.approx(500 * (1 - 45 / 250) - 50)
-    assert (b.minute_accepted, b.wrong_before_accepted) == (105, 1)
-    assert b.score == pytest.approx(1000 * (1 - 105 / 250) - 50)
+    assert (a.minute_accepted, a.wrong_before_accepted) == (30, 1)
+    assert a.score == pytest.approx(500 * (1 - 30 / 250) - 50)
+    assert (b.minute_accepted, b.wrong_before_accepted) == (70, 1)
+    assert b.score == pytest.approx(1000 * (1 - 70 / 250) - 50)
     assert a.submissions == 2  # nothing after the accepted one
     # a problem never solved scores 0 whatever its attempts
     unsolved = score_contest(Rules.CODEFORCES, [passfail("A", 500, WA, WA)], 10, 120)
@@ -85,12 +86,24 @@ def test_fixed_model_drops_submissions_after_the_end() -> None:
     assert result.score == 0 and result.problems[0].submissions == 2
 
 
-@given(st.integers(1, 40), st.floats(1, 500))
-def test_even_model_inside_contest(count: int, duration: float) -> None:
-    minutes = TimeModel().minutes(count, duration)
+@given(st.integers(1, 40), st.integers(0, 40), st.floats(1, 500))
+def test_even_model_inside_contest(count: int, spare: int, duration: float) -> None:
+    minutes = TimeModel().minutes(count, duration, count + spare)
     assert len(minutes) == count
     assert all(0 < m < duration for m in minutes)
     assert minutes == sorted(minutes)
+    # making fewer submissions never makes one later
+    assert minutes[: count // 2] == TimeModel().minutes(count // 2, duration, count + spare)
+
+
+def test_fewer_submissions_never_score_less_under_codeforces() -> None:
+    late = score_contest(
+        Rules.CODEFORCES, [passfail("A", 500, WA, WA, AC), passfail("B", 500, AC)], 10, 120
+    )
+    early = score_contest(
+        Rules.CODEFORCES, [passfail("A", 500, AC), passfail("B", 500, AC)], 10, 120
+    )
+    assert early.problems[1].score > late.problems[1].score
 
 
 def test_place_with_ties_and_icpc_penalty() -> None:

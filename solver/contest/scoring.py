@@ -16,10 +16,13 @@ problem once it has the problem's full score (an accepted submission).
 
 **Submission-time model** (Codeforces and ICPC depend on it; IOI does not): no real
 time passes in a simulation, so submission times are modelled. `even` (the default)
-spaces the M submissions the entrant actually makes evenly over the contest: the
-j-th (1-based) is made at minute (j - 1/2) * duration / M, the middle of its share
-of the contest. `fixed` makes the j-th at minute j * minutes_per_submission;
-submissions that would fall after the end of the contest are not made.
+splits the contest into S = problems x limit equal slots, as many as the entrant
+could ever use, and makes the j-th submission (1-based, over the whole contest) at
+the middle of slot j: minute (j - 1/2) * duration / S. Slots do not depend on how
+many submissions are actually made, so submitting less never makes a submission
+later (an oracle that needs one submission per problem is never penalised for it).
+`fixed` makes the j-th at minute j * minutes_per_submission; submissions that would
+fall after the end of the contest are not made.
 """
 
 from __future__ import annotations
@@ -64,19 +67,19 @@ class TimeModel:
         """One sentence for reports: the model and its parameters."""
         if self.kind is TimeModelKind.EVEN:
             return (
-                f"submissions spaced evenly over the {duration:g}-minute contest: the j-th "
-                f"of M made at minute (j - 1/2) * {duration:g} / M"
+                f"the {duration:g}-minute contest split into S = problems x limit equal "
+                f"slots; the j-th submission made at minute (j - 1/2) * {duration:g} / S"
             )
         return (
             f"a fixed {self.minutes_per_submission:g} minutes per submission: the j-th made "
             f"at minute j * {self.minutes_per_submission:g}; none after minute {duration:g}"
         )
 
-    def minutes(self, count: int, duration: float) -> list[float]:
-        """The minutes of `count` consecutive submissions (fixed: only those that fall
-        within the contest, so the list may be shorter than `count`)."""
+    def minutes(self, count: int, duration: float, slots: int) -> list[float]:
+        """The minutes of the first `count` submissions when at most `slots` can be
+        made (fixed: only those within the contest, so the list may be shorter)."""
         if self.kind is TimeModelKind.EVEN:
-            return [(j - 0.5) * duration / count for j in range(1, count + 1)]
+            return [(j - 0.5) * duration / slots for j in range(1, count + 1)]
         times = [j * self.minutes_per_submission for j in range(1, count + 1)]
         return [t for t in times if t <= duration + SCORE_EPS]
 
@@ -182,7 +185,8 @@ def score_contest(
     """Score the entrant's submissions under `rules` with at most `limit`
     submissions per problem and modelled submission times (module docstring)."""
     made = [_made(problem, limit) for problem in problems]
-    minutes = time_model.minutes(sum(len(m) for m in made), duration)
+    slots = max(1, limit * len(problems))
+    minutes = time_model.minutes(sum(len(m) for m in made), duration, slots)
     records: list[SubmissionRecord] = []
     results: list[ProblemResult] = []
     position = 0

@@ -1,0 +1,553 @@
+"""Solving: one problem from sampling to ordered submissions (`solve_problem`), and a
+whole contest simulated on top of it (`solve_contest`).
+
+The stages of a problem, each resumable in its run folder:
+
+1. **sample**: every engine of `SolveOptions.engines` draws its samples into the
+   run's store (`DIR/run.sqlite`, chunked: a killed run continues where it
+   stopped). Several engines share one store: each engine's prompts carry its name
+   in the prompt's template label (`cpp-none@mutants`), so their chunks never mix
+   and identical programs from two engines count as one candidate sampled twice.
+2. **judge**: the candidates are judged on the public tests, run on generated inputs
+   (their behaviour, for clustering) and, when the problem has hidden tests, judged
+   on those for the truth (`solver.judging`). The judged pool is saved as
+   `DIR/pool.json` with the state it was built from, so a rerun with no new sample
+   skips the stage (the judge's own cache makes a partial rerun cheap too).
+3. **select**: the strategy orders its submissions. When the problem has hidden
+   tests, each submission gets the feedback a contest gives (the full result of the
+   hidden tests, as IOI does; Codeforces' pretests are modelled by the same
+   feedback), and submitting stops at the full score.
+4. **score**: the submissions' hidden outcomes and the task score under the
+   problem's own rules (per subtask the best result over the submissions).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from judge.session import Judge
+from problems.load import load_problem
+from problems.model import Problem
+from solver.behaviour import behaviour_labels
+from solver.candidates import Outcome, Pool, task_score
+from solver.cluster import cluster_candidates, public_filter
+from solver.contest.contestfile import Contest, load_contest
+from solver.contest.curves import (
+    cluster_sizes,
+    sample_grid,
+    samples_curve,
+    submissions_curve,
+)
+from solver.contest.nk import sample_ids
+from solver.contest.report import ProblemSummary, RatingEstimate, report_json, report_text
+from solver.contest.simulate import ContestReport, ProblemRun, default_points, simulate_contest
+from solver.contest_pool import NOT_RUN
+from solver.judging import (
+    Source,
+    builds,
+    input_subtasks,
+    judge_hidden,
+    judge_public,
+    make_candidate,
+    pool_subtasks,
+)
+from solver.prompts import build_prompts
+from solver.sample import problem_fingerprint, sample_prompts
+from solver.sampling.default_model import DEFAULT_CPU_ENGINE
+from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
+from solver.select.policies import Selection, select
+from solver.select.strategy import Strategy, find_strategy
+from solver.store import ProblemRow, RunStore
+from solver.testgen import generate_inputs
+
+DEFAULT_STRATEGY = "cpsolve"
+DEFAULT_GENERATED_INPUTS = 30
+POOL_FILE = "pool.json"
+POOL_STATE_FILE = "pool-state.json"
+
+
+class SolveError(Exception):
+    """Solving cannot go on: a bad option or a run folder made with other settings."""
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """One candidate source: an engine, its model (None: the engine's default) and
+    the samples per prompt to draw from it."""
+
+    engine: str
+    n: int
+    model: str | None = None
+
+    def label(self) -> str:
+        """`engine` or `engine:model`, for reports."""
+        return self.engine if self.model is None else f"{self.engine}:{self.model}"
+
+
+DEFAULT_ENGINES = (EngineSpec(DEFAULT_CPU_ENGINE, 100),)
+"""`cpsolve solve` with no engine named: the default model on the fastest CPU engine."""
+
+CONTEST_ENGINES = (EngineSpec(DEFAULT_CPU_ENGINE, 2), EngineSpec("mutants", 100))
+"""`cpsolve contest` (and the demo) with no engine named: a few samples of the default
+model per problem (it is small and slow on a CPU) and mutants for the bulk."""
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How to solve: candidate sources, strategy, submission limit (None: the
+    strategy's), languages asked for, generated inputs, sampling settings, judge
+    settings, and whether to show progress bars."""
+
+    engines: tuple[EngineSpec, ...] = DEFAULT_ENGINES
+    strategy: str = DEFAULT_STRATEGY
+    limit: int | None = None
+    languages: tuple[str, ...] = ("cpp",)
+    generated_inputs: int = DEFAULT_GENERATED_INPUTS
+    seed: int = 0
+    temperature: float = 1.0
+    top_p: float = 0.95
+    max_tokens: int = 1024
+    workers: int | None = None
+    cache_dir: Path | None = None
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """A solved problem: the judged pool, the strategy's selection, and when the
+    problem has hidden tests the outcome of every submission and the task score."""
+
+    problem: Problem
+    run_dir: Path
+    pool: Pool
+    strategy: Strategy
+    selection: Selection
+    has_hidden: bool
+    outcomes: tuple[Outcome, ...]
+    score: float | None
+    samples: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def max_score(self) -> float:
+        """The most the task score can be (the pool's subtasks summed)."""
+        return self.pool.max_points
+
+
+class _LazyEngine:
+    """An engine built on its first `generate` call, so that a resumed run whose
+    samples are all stored never loads the model."""
+
+    def __init__(self, spec: EngineSpec, build: Callable[[], Engine]) -> None:
+        self.name = spec.engine
+        self.model = spec.model or "default"
+        self._build = build
+        self._engine: Engine | None = None
+
+    def generate(self, prompts: list[Prompt], params: SamplingParams) -> list[list[Completion]]:
+        """Build the engine if needed, then generate."""
+        if self._engine is None:
+            self._engine = self._build()
+        return self._engine.generate(prompts, params)
+
+
+def engine_prompts(problem: Problem, spec: EngineSpec, languages: Sequence[str]) -> list[Prompt]:
+    """The problem's prompts for one engine: template labels tagged with its name."""
+    return [
+        dataclasses.replace(prompt, template=f"{prompt.template}@{spec.engine}")
+        for language in languages
+        for prompt in build_prompts(problem, language, False)
+    ]
+
+
+def sample_stage(problem: Problem, store: RunStore, options: SolveOptions, progress: bool) -> int:
+    """Draw every engine's samples into the store (resuming); returns the number of
+    samples the store holds for the problem."""
+    from solver.sampling.registry import make_engine
+
+    store.add_problem(
+        ProblemRow(problem.name, str(problem.root), problem.format, problem_fingerprint(problem))
+    )
+    for spec in options.engines:
+        if spec.n < 0:
+            raise SolveError(f"engine {spec.label()}: samples per prompt must be >= 0")
+        engine = _LazyEngine(
+            spec,
+            lambda spec=spec: make_engine(  # type: ignore[misc]
+                spec.engine, spec.model, problem=problem, languages=options.languages
+            ),
+        )
+        params = SamplingParams(
+            n=spec.n,
+            temperature=options.temperature,
+            top_p=options.top_p,
+            max_tokens=options.max_tokens,
+            seed=options.seed,
+        )
+        sample_prompts(
+            problem.name,
+            engine_prompts(problem, spec, options.languages),
+            engine,
+            store,
+            spec.n,
+            params,
+            progress=progress,
+        )
+    return sum(row.sample_count for row in store.candidates(problem.name))
+
+
+def has_hidden_tests(problem: Problem) -> bool:
+    """True when the problem has tests beyond the samples (its hidden tests)."""
+    return any(test.kind == "secret" for test in problem.tests)
+
+
+def _pool_state(store: RunStore, problem: Problem, options: SolveOptions) -> dict[str, Any]:
+    """What the judged pool depends on: the candidates, the problem and the
+    generated-input settings."""
+    candidates = store.candidates(problem.name)
+    return {
+        "problem": problem_fingerprint(problem),
+        "candidates": [[c.id, c.sample_count] for c in candidates],
+        "generated_inputs": options.generated_inputs,
+        "seed": options.seed,
+    }
+
+
+def store_sources(store: RunStore, problem: Problem) -> list[Source]:
+    """The run's distinct candidate programs as the judging bridge's sources (the
+    store's candidate id as the candidate id)."""
+    return [
+        Source(
+            id=str(row.id),
+            language=row.language,
+            code=row.source,
+            sample_count=row.sample_count,
+            logprob=row.logprob,
+            target_subtask=row.target_subtask,
+        )
+        for row in store.candidates(problem.name)
+    ]
+
+
+def judged_pool(
+    judge: Judge,
+    problem: Problem,
+    sources: Sequence[Source],
+    folder: Path,
+    generated_inputs: int,
+    seed: int,
+    progress: bool,
+) -> Pool:
+    """Judge sources into a pool: the public tests for every source, the hidden tests
+    (when the problem has any) for the truth, generated inputs (written under
+    `folder`) and the survivors' behaviour on them; a source that fails a public test
+    is not run on the generated inputs (its label is `NOT_RUN`), as in contest pools."""
+    stages = ["public tests", "generated inputs", "behaviour", "hidden tests"]
+    bar = tqdm(total=len(stages), desc=f"{problem.name} judging", disable=not progress)
+
+    def step(name: str) -> None:
+        bar.set_postfix_str(name)
+
+    step(stages[0])
+    public = judge_public(judge, problem, sources)
+    bar.update()
+    step(stages[1])
+    generated = generate_inputs(judge, problem, folder, generated_inputs, seed)
+    bar.update()
+    step(stages[2])
+    survivors = [i for i, result in enumerate(public) if result.passed == result.total]
+    labels = behaviour_labels(
+        judge,
+        problem,
+        builds(problem, [sources[i] for i in survivors]),
+        [item.path for item in generated],
+    )
+    by_index = dict(zip(survivors, labels, strict=True))
+    bar.update()
+    step(stages[3])
+    truth = {}
+    if has_hidden_tests(problem):
+        outcomes = judge_hidden(judge, problem, sources)
+        truth = {source.id: outcome for source, outcome in zip(sources, outcomes, strict=True)}
+    bar.update()
+    bar.close()
+    not_run = (NOT_RUN,) * len(generated)
+    subtasks = pool_subtasks(problem)
+    return Pool(
+        problem=problem.name,
+        candidates=tuple(
+            make_candidate(source, public[i], by_index.get(i, not_run))
+            for i, source in enumerate(sources)
+        ),
+        subtasks=subtasks,
+        generated_inputs=tuple(item.name for item in generated),
+        truth=truth,
+        input_subtasks=input_subtasks(problem, subtasks, generated),
+    )
+
+
+def judge_stage(
+    problem: Problem, store: RunStore, run_dir: Path, options: SolveOptions, progress: bool
+) -> Pool:
+    """The judged pool of the run's candidates, reused from `DIR/pool.json` when
+    nothing it depends on changed."""
+    from judge.session import JudgeOptions
+    from solver.poolfile import load_pool, save_pool
+
+    state = _pool_state(store, problem, options)
+    pool_path = run_dir / POOL_FILE
+    state_path = run_dir / POOL_STATE_FILE
+    if pool_path.is_file() and state_path.is_file():
+        if json.loads(state_path.read_text()) == state:
+            return load_pool(pool_path)
+    judge_options = JudgeOptions(workers=options.workers)
+    if options.cache_dir is not None:
+        judge_options.cache_dir = options.cache_dir
+    with Judge(judge_options) as judge:
+        pool = judged_pool(
+            judge,
+            problem,
+            store_sources(store, problem),
+            run_dir / "generated",
+            options.generated_inputs,
+            options.seed,
+            progress,
+        )
+    save_pool(pool, pool_path)
+    state_path.write_text(json.dumps(state))
+    return pool
+
+
+def select_stage(
+    pool: Pool, strategy: Strategy, limit: int, has_hidden: bool, seed: int
+) -> Selection:
+    """The strategy's submissions, with the contest's feedback when there is truth."""
+    feedback = pool.submit if has_hidden and pool.truth else None
+    return select(pool, strategy, limit=limit, seed=seed, feedback=feedback)
+
+
+def solve_problem(
+    problem: Problem | Path | str,
+    run_dir: Path | str,
+    options: SolveOptions = SolveOptions(),
+) -> SolveResult:
+    """Sample, judge, generate tests, cluster, score and select for one problem in
+    `run_dir` (resumed when it exists); see the module docstring."""
+    if not isinstance(problem, Problem):
+        problem = load_problem(Path(problem))
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    strategy = find_strategy(options.strategy)
+    limit = strategy.limit if options.limit is None else options.limit
+    seconds: dict[str, float] = {}
+    started = time.monotonic()
+    with RunStore.open(run_dir) as store:
+        samples = sample_stage(problem, store, options, options.progress)
+        seconds["sample"] = time.monotonic() - started
+        if not store.candidates(problem.name):
+            raise SolveError(
+                f"{problem.name}: no candidate program in {run_dir} (every sample failed "
+                "extraction or no samples were asked for)"
+            )
+        started = time.monotonic()
+        pool = judge_stage(problem, store, run_dir, options, options.progress)
+        seconds["judge"] = time.monotonic() - started
+        hidden = has_hidden_tests(problem) and bool(pool.truth)
+        started = time.monotonic()
+        selection = select_stage(pool, strategy, limit, hidden, options.seed)
+        seconds["select"] = time.monotonic() - started
+        store.replace_selection(
+            problem.name, strategy.name, [int(cid) for cid in selection.ids if cid.isdigit()]
+        )
+    outcomes = tuple(pool.truth[cid] for cid in selection.ids) if hidden else ()
+    score = task_score(pool, selection.ids) if hidden else None
+    return SolveResult(
+        problem=problem,
+        run_dir=run_dir,
+        pool=pool,
+        strategy=strategy,
+        selection=selection,
+        has_hidden=hidden,
+        outcomes=outcomes,
+        score=score,
+        samples=samples,
+        seconds=seconds,
+    )
+
+
+@dataclass(frozen=True)
+class ContestOutcome:
+    """A simulated contest: the per-problem results, the simulation's report, the
+    report files written and the JSON object they hold."""
+
+    results: tuple[SolveResult, ...]
+    report: ContestReport
+    text: str
+    data: dict[str, Any]
+    run_dir: Path
+    files: dict[str, Path]
+
+
+def contest_points(contest: Contest, index: int, problem: Problem, pool: Pool) -> float:
+    """The contest value of problem `index`: the contest file's, else the rules'
+    default (`solver.contest.simulate.default_points`)."""
+    given = contest.problems[index].points
+    if given is not None:
+        return given
+    return default_points(contest.rules, index, problem.type, pool.max_points)
+
+
+def strategy_selector(strategy: Strategy, seed: int) -> Callable[[Pool, int], list[str]]:
+    """The strategy as the n@k estimator calls it: with the contest's feedback."""
+
+    def selector(pool: Pool, limit: int) -> list[str]:
+        return select_stage(pool, strategy, limit, True, seed).ids
+
+    return selector
+
+
+def rating_estimates(contest: Contest, report: ContestReport) -> list[RatingEstimate]:
+    """The entrant's rating estimates from its place among rated participants, each
+    naming its estimator (`solver.rating`)."""
+    rated = [s for s in contest.standings if s.rating is not None]
+    if report.placement is None or not rated:
+        return [
+            RatingEstimate("codeelo", None, "needs a standings file with the participants' ratings")
+        ]
+    from solver.rating.performance import performance_rating
+
+    ratings = [float(s.rating) for s in rated if s.rating is not None]
+    # tied with t humans, the entrant holds one of places rank..rank+t: take the middle
+    rank = report.placement.rank + report.placement.ties / 2
+    estimate = performance_rating(rank, ratings)
+    note = f"rank {rank:g} among {len(ratings)} rated participants"
+    if estimate.clamped:
+        note += "; at the search bound (no finite solution at this rank)"
+    return [RatingEstimate(estimate.estimator, estimate.rating, note)]
+
+
+def problem_summary(result: SolveResult, points: float) -> ProblemSummary:
+    """The report's row of one solved problem."""
+    pool = result.pool
+    survivors = public_filter(pool.candidates)
+    return ProblemSummary(
+        name=result.problem.name,
+        points=points,
+        samples=result.samples,
+        candidates=len(pool.candidates),
+        survivors=len(survivors),
+        clusters=len(cluster_candidates(survivors)),
+        correct_candidates=sum(pool.is_correct(c.id) for c in pool.candidates) if pool.truth else 0,
+        submissions=tuple(result.selection.ids),
+        reasons=tuple(s.why() for s in result.selection.submissions),
+        submission_points=tuple(o.points for o in result.outcomes),
+        max_points=pool.max_points,
+        seconds=dict(result.seconds),
+    )
+
+
+def solve_contest(
+    contest: Contest | Path | str,
+    run_dir: Path | str,
+    options: SolveOptions = SolveOptions(),
+    curve_trials: int = 20,
+    baseline_trials: int = 1000,
+) -> ContestOutcome:
+    """Solve every problem of a contest file in `run_dir/problems/NAME` (resumable),
+    simulate the contest, and write the report (`report.json`, `report.txt`) and the
+    plots (`*.png`) into `run_dir`."""
+    from solver import plots
+
+    if not isinstance(contest, Contest):
+        contest = load_contest(contest)
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    options = dataclasses.replace(options, limit=contest.submission_limit)
+    results = []
+    for entry in contest.problems:
+        problem = load_problem(entry.path)
+        name = entry.name or problem.name
+        results.append(solve_problem(problem, run_dir / "problems" / name, options))
+    runs = []
+    for index, result in enumerate(results):
+        points = contest_points(contest, index, result.problem, result.pool)
+        submitted = tuple(result.selection.ids)
+        runs.append(ProblemRun(result.problem.name, points, result.pool, submitted))
+    report = simulate_contest(contest, runs, trials=baseline_trials, seed=options.seed)
+    strategy = results[0].strategy
+    selector = strategy_selector(strategy, options.seed)
+    samples_curves = {}
+    submissions_curves = {}
+    sizes = {}
+    for run in tqdm(runs, desc="curves", unit="problem", disable=not options.progress):
+        if not run.pool.truth:
+            continue
+        total = len(sample_ids(run.pool))
+        grid = sample_grid(total)
+        samples_curves[run.name] = samples_curve(
+            run.pool, selector, contest.submission_limit, grid, curve_trials, options.seed
+        )
+        submissions_curves[run.name] = submissions_curve(
+            run.pool, run.submissions, contest.submission_limit
+        )
+        sizes[run.name] = cluster_sizes(run.pool)
+    ratings = rating_estimates(contest, report)
+    summaries = [problem_summary(r, run.points) for r, run in zip(results, runs, strict=True)]
+    engines = [spec.label() for spec in options.engines]
+    files = {
+        "samples_plot": plots.plot_curves(
+            run_dir / "score-vs-samples.png",
+            samples_curves,
+            f"{contest.name}: score of {contest.submission_limit} submissions vs samples (n@k)",
+            "samples k",
+            strategy.name,
+            log_x=True,
+        ),
+        "submissions_plot": plots.plot_curves(
+            run_dir / "score-vs-submissions.png",
+            submissions_curves,
+            f"{contest.name}: score vs number of submissions",
+            "submissions",
+            strategy.name,
+        ),
+        "clusters_plot": plots.plot_cluster_sizes(run_dir / "cluster-sizes.png", sizes),
+        "standings_plot": plots.plot_standings(
+            run_dir / "standings.png",
+            [s.score for s in contest.standings],
+            {
+                strategy.name: report.entrant.score,
+                "random": report.random.score,
+                "oracle": report.oracle.score,
+            },
+            f"{contest.name}: where the simulated entrant lands",
+            {"ioi": "points", "codeforces": "points", "icpc": "problems solved"}[
+                contest.rules.value
+            ],
+            report.medals,
+        ),
+    }
+    text = report_text(report, summaries, ratings, strategy.name, engines)
+    data = report_json(
+        report,
+        summaries,
+        samples_curves,
+        submissions_curves,
+        sizes,
+        ratings,
+        strategy.name,
+        engines,
+        {name: str(path) for name, path in files.items()},
+    )
+    files["json"] = run_dir / "report.json"
+    files["json"].write_text(json.dumps(data, indent=1) + "\n")
+    files["text"] = run_dir / "report.txt"
+    files["text"].write_text(text + "\n")
+    return ContestOutcome(tuple(results), report, text, data, run_dir, files)
