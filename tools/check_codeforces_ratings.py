@@ -109,7 +109,7 @@ def main() -> int:
             for i in outliers:
                 row = contest.rows[i]
                 fits.append(
-                    f"  {row.handle}: rank {row.rank} -> place {moved[row.handle]} "
+                    f"  {row.handle}: rank {row.rank} -> rank {moved[row.handle]} "
                     f"(official {row.rating} -> {row.new_rating}, computed at the recorded "
                     f"rank {row.new_rating + diffs[i] if row.new_rating is not None else '?'})"
                 )

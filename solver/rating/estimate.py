@@ -21,7 +21,7 @@ from solver.rating.codeforces import (
     era_of_contest,
     real_rating,
 )
-from solver.rating.likelihood import ContestResult, mle_rating
+from solver.rating.likelihood import ContestResult, mle_from_pairs
 from solver.rating.performance import Performance, mean_performance, performance_rating
 from solver.rating.readers import ContestFile, Standing, ranked
 
@@ -215,29 +215,43 @@ def mle_estimates(
     handles: Sequence[str] | None = None,
 ) -> list[Estimate]:
     """The maximum-likelihood rating of each participant over all the contests it is in."""
+    tables = []
+    for contest in contests:
+        rows = participants(contest)
+        index = {row.handle: i for i, row in enumerate(rows)}
+        ratings = _real_ratings(rows, contest_era(contest, era))
+        local = np.array(_local_ranks(rows), dtype=np.float64)
+        tables.append((index, ratings, local))
     if handles is None:
         seen: dict[str, None] = {}
-        for contest in contests:
-            for row in participants(contest):
-                seen.setdefault(row.handle, None)
+        for index, _, _ in tables:
+            for handle in index:
+                seen.setdefault(handle, None)
         handles = list(seen)
     estimates = []
     for handle in handles:
-        results = [
-            result
-            for contest in contests
-            if (result := contest_results(contest, handle, era)) is not None
-        ]
-        if not results or not any(result.others for result in results):
+        opponents: list[np.ndarray] = []
+        scores: list[np.ndarray] = []
+        for index, ratings, local in tables:
+            if handle not in index:
+                continue
+            i = index[handle]
+            others = np.ones(len(ratings), dtype=bool)
+            others[i] = False
+            opponents.append(ratings[others])
+            mine, theirs = local[i], local[others]
+            scores.append(np.where(theirs > mine, 1.0, np.where(theirs < mine, 0.0, 0.5)))
+        pooled = np.concatenate(opponents) if opponents else np.empty(0)
+        if len(pooled) == 0:
             continue
-        fit = mle_rating(results, tolerance=1e-3)
+        fit = mle_from_pairs(pooled, np.concatenate(scores), tolerance=1e-3)
         estimates.append(
             Estimate(
                 handle=handle,
                 estimator="mle",
                 rating=fit.rating,
                 clamped=fit.clamped,
-                contests=len(results),
+                contests=len(opponents),
             )
         )
     return estimates

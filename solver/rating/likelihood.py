@@ -84,6 +84,19 @@ def mle_rating(
 ) -> LikelihoodRating:
     """The rating that maximises the likelihood of the results of all `contests`."""
     opponents, scores = _outcomes(contests)
+    return mle_from_pairs(opponents, scores, low=low, high=high, tolerance=tolerance)
+
+
+def mle_from_pairs(
+    opponents: np.ndarray,
+    scores: np.ndarray,
+    *,
+    low: float = LOW,
+    high: float = HIGH,
+    tolerance: float = 1e-6,
+) -> LikelihoodRating:
+    """The maximum-likelihood rating from the pairs themselves: each opponent's
+    rating and the result against it (1 win, 0.5 tie, 0 loss)."""
     if len(opponents) == 0:
         raise ValueError("no opponents: a rating needs at least one pairwise result")
     wins = float(scores.sum())
