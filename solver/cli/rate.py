@@ -1,9 +1,22 @@
 """`cpsolve rate FILE...`: rating estimates from contest results files.
 
-Each FILE is one contest: the Codeforces API's `contest.ratingChanges` or
-`contest.standings` JSON (the whole response or its `result`), or a CSV with the
-columns handle, rating, and rank or points[, penalty] (see `solver/rating/readers.py`).
-Standings carry no ratings: `--ratings FILE` (ratingChanges or CSV) gives them.
+Each FILE is one contest (`.gz` is read through gzip): the Codeforces API's
+`contest.ratingChanges` or `contest.standings` JSON (the whole response or its
+`result`), or a CSV. Standings carry no ratings: `--ratings FILE` (ratingChanges or
+CSV) gives them, and participants it does not name were not rated.
+
+The CSV has a header naming its columns, in any order:
+  handle      the participant (also: participant)
+  rating      rating before the contest, empty for a first contest (also: old_rating)
+  rank        place, ties sharing the best one (1, 2, 2, 4) - or instead:
+  points      higher is better, ties broken by
+  penalty     lower is better (optional, default 0)
+  new_rating  optional: an official result to compare with
+  contests    optional: rated contests played before this one (2020-era bonuses)
+Blank lines and lines starting with # are skipped. Example:
+  handle,rating,rank
+  alice,1843,1
+  bob,,2
 
 Estimators: `codeforces` (the Codeforces update of every participant, compared with
 the official newRating when the file has one), `codeelo` (performance rating per
