@@ -386,6 +386,7 @@ def test_real_kattis_output_validator_results(tmp_path: Path) -> None:
             input=output,
             capture_output=True,
             timeout=60,
+            cwd=tmp_path,  # a validator without its feedback folder writes here instead
         )
         message_file = feedback / "judgemessage.txt"
         score_file = feedback / "score.txt"
