@@ -77,3 +77,26 @@ def test_definition_holds_within_one_point(others: list[int], data: st.DataObjec
 def test_a_worse_place_never_rates_higher(others: list[int]) -> None:
     values = [performance_rating(rank, others).rating for rank in range(1, len(others) + 2)]
     assert all(a >= b for a, b in zip(values, values[1:], strict=False))
+
+
+def test_definition_holds_on_a_real_contest() -> None:
+    """Every participant of contest 917: at the returned rating the expected place is
+    the actual place (among the rated) within one rating point; only first place,
+    which has no finite answer, is clamped."""
+    from pathlib import Path
+
+    from solver.rating.estimate import codeelo_estimates
+    from solver.rating.readers import read_contest
+
+    contest = read_contest(Path(__file__).parent / "data" / "codeforces" / "917-ratingChanges.json")
+    ratings = [float(row.rating or 0) for row in contest.rows]
+    ranks = [row.rank or 0 for row in contest.rows]
+    estimates = codeelo_estimates(contest)
+    assert [e.handle for e in estimates if e.clamped] == ["OO0OOO00O0OOO0O00OOO0OO"]
+    for i, estimate in enumerate(estimates):
+        if estimate.clamped:
+            continue
+        others = ratings[:i] + ratings[i + 1 :]
+        place = 1 + sum(rank < ranks[i] for rank in ranks)
+        r = estimate.rating
+        assert expected_rank(r - 1, others) >= place >= expected_rank(r + 1, others)
