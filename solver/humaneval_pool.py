@@ -238,8 +238,10 @@ def compiled_tests(tests: tuple[str, ...]) -> bytes:
 
 
 @functools.lru_cache(maxsize=4)
-def _digest(blob: bytes) -> str:
-    return hashlib.sha256(blob).hexdigest()
+def tests_digest(tests: tuple[str, ...]) -> str:
+    """The cache identity of a task's asserts: a digest of their source (marshalled
+    code is not byte-stable across processes, so it cannot be the key)."""
+    return hashlib.sha256(json.dumps(tests).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def program_job(task: HumanEvalTask, index: int) -> dict[str, Any]:
@@ -250,6 +252,7 @@ def program_job(task: HumanEvalTask, index: int) -> dict[str, Any]:
         "check_wall": CHECK_WALL_S,
         "program": task.program(index),
         "tests_code": compiled_tests(task.tests),
+        "tests_digest": tests_digest(task.tests),
         "inputs": list(task.inputs),
         "timeout": TIMEOUT_S,
         "deadline": TIMEOUT_S * len(task.tests) + TIMEOUT_S,
@@ -300,8 +303,10 @@ def run_jobs(jobs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 files_out=(("out.txt", str(out_file)),),
             )
             run = sandbox.run(request)
+            if run.error is not None:  # a dead runner is restarted by the next run
+                run = sandbox.run(request)
             if run.error is not None:
-                raise RuntimeError(f"sandbox failure: {run.error}")
+                raise RuntimeError(f"sandbox failure, twice: {run.error}")
             results.append(_parse(out_file, run.processes[0].status.value))
     return results
 
@@ -337,7 +342,6 @@ class RunCache:
     def key(self, job: dict[str, Any]) -> str:
         """The cache key of a job."""
         described = {name: value for name, value in job.items() if name != "tests_code"}
-        described["tests_digest"] = _digest(job["tests_code"])
         blob = self._salt + json.dumps(described, sort_keys=True)
         return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
