@@ -21,17 +21,18 @@ Token checker semantics follow problemtools' `default_validator.cc`:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, count
 from math import isfinite
 from operator import ne
 from pathlib import Path
-from typing import BinaryIO, TypedDict
+from typing import Any, BinaryIO, TypedDict
 
 from judge.verdicts import Verdict
 from problems.errors import ProblemError
@@ -228,26 +229,55 @@ def check_token_streams(
 
 
 CHUNK_BYTES = 1 << 16
+LONG_TOKEN_BYTES = 1 << 20
+"""A token longer than this is compared by its SHA-256 and length (exactly,
+both ways), not held whole: the judge's memory stays bounded whatever the
+output is. Such a token is never a float within tolerance of another."""
 _WHITESPACE = b" \t\n\r\x0b\x0c"  # what bytes.split() splits on
 _NOT_WHITESPACE = bytes(b for b in range(256) if b not in _WHITESPACE)
+_SHOWN_HEAD_BYTES = 64
+
+
+def _whole_token_chunks(stream: BinaryIO, lower: bool) -> Iterator[bytes]:
+    """The bytes of `stream` in pieces of about CHUNK_BYTES that never cut a
+    token; a token longer than LONG_TOKEN_BYTES comes alone, folded into its
+    first bytes, a NUL and the digest and length of all of it (of its lowered
+    bytes with `lower`), so equal tokens still compare equal."""
+    stream.seek(0)
+    carry = b""
+    folding: tuple[bytes, Any, int] | None = None  # head, hash, length so far
+    while True:
+        data = stream.read(CHUNK_BYTES)
+        if folding is not None:
+            run = len(data) - len(data.lstrip(_NOT_WHITESPACE))
+            head, digest, length = folding
+            digest.update(data[:run].lower() if lower else data[:run])
+            if data and run == len(data):
+                folding = (head, digest, length + run)
+                continue
+            yield head + b"\0" + digest.hexdigest().encode() + b"#" + str(length + run).encode()
+            folding = None
+            data = data[run:]
+            if not data:
+                return
+        elif not data:
+            if carry:
+                yield carry
+            return
+        text = carry + data
+        complete = text.rstrip(_NOT_WHITESPACE)  # up to the last whitespace
+        carry = text[len(complete) :]
+        if len(carry) > LONG_TOKEN_BYTES:
+            digest = hashlib.sha256(carry.lower() if lower else carry)
+            folding, carry = (carry[:_SHOWN_HEAD_BYTES], digest, len(carry)), b""
+        if complete:
+            yield complete
 
 
 def _complete_tokens(stream: BinaryIO, lower: bool) -> Iterator[list[bytes]]:
-    """The tokens of `stream`, in lists of about a chunk's worth; a token cut by
-    a chunk's end waits for the next chunk."""
-    stream.seek(0)
-    tail = b""
-    while True:
-        data = stream.read(CHUNK_BYTES)
-        text = tail + data
-        if not data:
-            if text:
-                yield (text.lower() if lower else text).split()
-            return
-        complete = text.rstrip(_NOT_WHITESPACE)  # up to the last whitespace
-        tail = text[len(complete) :]
-        if complete:
-            yield (complete.lower() if lower else complete).split()
+    """The tokens of `stream`, in lists of about a chunk's worth."""
+    for chunk in _whole_token_chunks(stream, lower):
+        yield (chunk.lower() if lower else chunk).split()
 
 
 class _TokenReader:
@@ -366,49 +396,59 @@ def _describe_mismatch(output: BinaryIO, answer: BinaryIO, mismatch: _Mismatch) 
     )
 
 
-def _gaps_and_tokens(stream: BinaryIO) -> Iterator[tuple[bytes, bytes | None]]:
-    """(whitespace before, token) pairs of a stream, the last with token None and
-    the trailing whitespace; one chunk at a time (failure paths only)."""
-    stream.seek(0)
-    gap = b""
-    pending = b""
-    while True:
-        data = stream.read(CHUNK_BYTES)
-        text = pending + data
-        complete = text if not data else text.rstrip(_NOT_WHITESPACE)
-        pending = text[len(complete) :]
+@dataclass
+class _Gap:
+    """A run of whitespace, kept as its first bytes, length and digest."""
+
+    head: bytes = b""
+    length: int = 0
+    digest: Any = field(default_factory=hashlib.sha256)
+
+    def add(self, text: bytes) -> None:
+        """Append `text` to the run."""
+        if len(self.head) < _SHOWN_HEAD_BYTES:
+            self.head += text[: _SHOWN_HEAD_BYTES - len(self.head)]
+        self.length += len(text)
+        self.digest.update(text)
+
+    def key(self) -> tuple[int, bytes]:
+        """What equal runs share."""
+        return self.length, self.digest.digest()
+
+    def shown(self) -> str:
+        """The run for a message (cut after its first bytes)."""
+        return repr(self.head) + ("..." if self.length > len(self.head) else "")
+
+
+def _gaps(stream: BinaryIO) -> Iterator[_Gap]:
+    """The whitespace runs of a stream: before the first token, between tokens
+    and after the last one (failure paths only)."""
+    gap = _Gap()
+    for chunk in _whole_token_chunks(stream, lower=False):
         position = 0
-        for match in _NON_SPACE.finditer(complete):
-            gap += complete[position : match.start()]
-            yield gap, match.group()
-            gap = b""
+        for match in _NON_SPACE.finditer(chunk):
+            gap.add(chunk[position : match.start()])
+            yield gap
+            gap = _Gap()
             position = match.end()
-        gap += complete[position:]
-        if not data:
-            yield gap, None
-            return
+        gap.add(chunk[position:])
+    yield gap
 
 
 def _token_at(stream: BinaryIO, index: int) -> tuple[bytes | None, int]:
     """The token with 0-based `index` (None past the end) and its 1-based output
     line (past the end: the line after the last newline). Whole chunks are
     skipped at C speed; only the chunk holding the token is walked."""
-    stream.seek(0)
-    line, seen, pending = 1, 0, b""
-    while True:
-        data = stream.read(CHUNK_BYTES)
-        text = pending + data
-        complete = text if not data else text.rstrip(_NOT_WHITESPACE)
-        pending = text[len(complete) :]
-        here = len(complete.split())
+    line, seen = 1, 0
+    for chunk in _whole_token_chunks(stream, lower=False):
+        here = len(chunk.split())
         if seen + here > index:
-            for offset, match in enumerate(_NON_SPACE.finditer(complete)):
+            for offset, match in enumerate(_NON_SPACE.finditer(chunk)):
                 if seen + offset == index:
-                    return match.group(), line + complete.count(b"\n", 0, match.start())
+                    return match.group(), line + chunk.count(b"\n", 0, match.start())
         seen += here
-        line += complete.count(b"\n")
-        if not data:
-            return None, line
+        line += chunk.count(b"\n")
+    return None, line
 
 
 def _same_bytes(output: BinaryIO, answer: BinaryIO) -> bool:
@@ -426,11 +466,14 @@ def _first_whitespace_mismatch(output: BinaryIO, answer: BinaryIO) -> str | None
     """Where the whitespace of two token-equal texts first differs, or None."""
     if _same_bytes(output, answer):
         return None
-    pairs = zip(_gaps_and_tokens(output), _gaps_and_tokens(answer), strict=False)
-    for index, ((got_gap, _got), (expected_gap, _expected)) in enumerate(pairs):
-        if got_gap != expected_gap:
+    pairs = zip(_gaps(output), _gaps(answer), strict=False)
+    for index, (got_gap, expected_gap) in enumerate(pairs):
+        if got_gap.key() != expected_gap.key():
             where = "before token 1" if index == 0 else f"after token {index}"
-            return f"whitespace differs {where}: expected {expected_gap!r}, got {got_gap!r}"
+            return (
+                f"whitespace differs {where}: expected {expected_gap.shown()}, "
+                f"got {got_gap.shown()}"
+            )
     return None
 
 

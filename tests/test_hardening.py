@@ -145,6 +145,51 @@ def test_comparing_a_full_output_of_short_tokens_holds_little_memory(tmp_path: P
     assert peak < 4 << 20, f"peak {peak / 2**20:.1f} MiB"
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    token=st.text(alphabet="aAb", min_size=1, max_size=40).map(str.encode),
+    other=st.text(alphabet="aAb", min_size=1, max_size=40).map(str.encode),
+    flags=FLAGS,
+    long_at=st.integers(1, 12),
+    chunk=st.integers(1, 7),
+)
+def test_long_tokens_compare_as_if_held_whole(
+    token: bytes, other: bytes, flags: dict[str, object], long_at: int, chunk: int
+) -> None:
+    """Tokens longer than LONG_TOKEN_BYTES are folded into a digest, yet the
+    verdict is the one of comparing them whole (case folding included)."""
+    output, answer = b"x " + token + b"\n1", b"x " + other + b"\n1"
+    whole = check_tokens(output, answer, **flags)  # type: ignore[arg-type]
+    saved = checkers.CHUNK_BYTES, checkers.LONG_TOKEN_BYTES
+    checkers.CHUNK_BYTES, checkers.LONG_TOKEN_BYTES = chunk, long_at
+    try:
+        folded = check_tokens(output, answer, **flags)  # type: ignore[arg-type]
+    finally:
+        checkers.CHUNK_BYTES, checkers.LONG_TOKEN_BYTES = saved
+    assert folded.verdict == whole.verdict, (folded, whole)
+
+
+def test_one_token_filling_the_output_holds_little_memory(tmp_path: Path) -> None:
+    """A 16 MiB output without whitespace, against an answer with the same
+    token (AC) and with one differing last byte (WA): under 4 MiB allocated."""
+    output, same, other = tmp_path / "output", tmp_path / "same", tmp_path / "other"
+    output.write_bytes(b"7" * (16 << 20))
+    same.write_bytes(b"7" * (16 << 20) + b"\n")
+    other.write_bytes(b"7" * ((16 << 20) - 1) + b"8")
+    tracemalloc.start()
+    try:
+        equal = check_token_files(output, same)
+        differs = check_token_files(output, other)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert equal.verdict is Verdict.AC
+    assert differs.verdict is Verdict.WA and differs.message.startswith(
+        "tokens differ at token 1 (output line 1): expected '7777"
+    )
+    assert peak < 4 << 20, f"peak {peak / 2**20:.1f} MiB"
+
+
 def test_mismatch_far_into_a_long_output_is_located(tmp_path: Path) -> None:
     """The failure message names the right token and line of a multi-chunk output."""
     lines = [f"{index} {index * 3}\n".encode() for index in range(200_000)]
