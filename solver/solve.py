@@ -60,7 +60,7 @@ from solver.judging import (
     pool_subtasks,
 )
 from solver.prompts import build_prompts
-from solver.sample import problem_fingerprint, sample_prompts
+from solver.sample import DEFAULT_CHUNK_SIZE, problem_fingerprint, sample_prompts
 from solver.sampling.default_model import DEFAULT_CPU_ENGINE
 from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
 from solver.select.policies import Selection, select
@@ -103,8 +103,9 @@ model per problem (it is small and slow on a CPU) and mutants for the bulk."""
 @dataclass(frozen=True)
 class SolveOptions:
     """How to solve: candidate sources, strategy, submission limit (None: the
-    strategy's), languages asked for, generated inputs, sampling settings, judge
-    settings, and whether to show progress bars."""
+    strategy's), languages asked for, generated inputs, sampling settings (a run
+    grows to a larger n in whole chunks of `chunk_size`), judge settings, and
+    whether to show progress bars."""
 
     engines: tuple[EngineSpec, ...] = DEFAULT_ENGINES
     strategy: str = DEFAULT_STRATEGY
@@ -115,6 +116,7 @@ class SolveOptions:
     temperature: float = 1.0
     top_p: float = 0.95
     max_tokens: int = 1024
+    chunk_size: int = DEFAULT_CHUNK_SIZE
     workers: int | None = None
     cache_dir: Path | None = None
     progress: bool = True
@@ -173,6 +175,12 @@ def sample_stage(problem: Problem, store: RunStore, options: SolveOptions, progr
     samples the store holds for the problem."""
     from solver.sampling.registry import make_engine
 
+    names = [spec.engine for spec in options.engines]
+    if len(set(names)) != len(names):
+        raise SolveError(
+            f"engines {', '.join(names)}: name each engine once (their prompts are told "
+            "apart by the engine's name)"
+        )
     store.add_problem(
         ProblemRow(problem.name, str(problem.root), problem.format, problem_fingerprint(problem))
     )
@@ -199,6 +207,7 @@ def sample_stage(problem: Problem, store: RunStore, options: SolveOptions, progr
             store,
             spec.n,
             params,
+            chunk_size=options.chunk_size,
             progress=progress,
         )
     return sum(row.sample_count for row in store.candidates(problem.name))

@@ -18,6 +18,7 @@ from solver.contest.nk import (
     expected_max,
     n_at_k,
     oracle_n_at_k,
+    paired_n_at_k,
     pass_at_k,
     random_n_at_k,
 )
@@ -125,6 +126,23 @@ def test_n_at_k_matches_brute_force(pool: Pool, data: st.DataObject) -> None:
         assert not sampled.exhaustive
         sd = math.sqrt(sum((v - exact) ** 2 for v in values) / len(values))
         assert abs(sampled.mean - exact) <= 6 * sd / math.sqrt(trials) + 1e-12
+
+
+@settings(max_examples=40, deadline=None)
+@given(pools(), st.data())
+def test_paired_estimates_agree_with_the_separate_ones(pool: Pool, data: st.DataObject) -> None:
+    samples = expand(pool)
+    k = data.draw(st.integers(1, len(samples)))
+    n = data.draw(st.integers(1, 3))
+    paired = paired_n_at_k(pool, largest_cluster_first, n, k, trials=10**6)
+    assert paired.strategy.mean == pytest.approx(
+        sum(brute_values(pool, n, k)) / math.comb(len(samples), k)
+    )
+    assert paired.random.mean == pytest.approx(best_of_random(pool, min(n, k)), abs=1e-12)
+    assert paired.oracle.mean == pytest.approx(brute_oracle(pool, n, k), abs=1e-12)
+    # on the same subsets the oracle is never below the strategy, even when resampled
+    sampled = paired_n_at_k(pool, largest_cluster_first, n, k, trials=5, seed=3)
+    assert sampled.oracle.mean >= sampled.strategy.mean - 1e-12
 
 
 @settings(max_examples=60, deadline=None)

@@ -40,6 +40,11 @@ def add_engine_arguments(parser: argparse.ArgumentParser, default_help: str) -> 
     parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=None, help="judge workers")
+    parser.add_argument(
+        "--cache",
+        default=None,
+        help="judge cache folder (default $CPSOLVE_CACHE or ~/.cache/cpsolve)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
@@ -97,6 +102,7 @@ def solve_options(args: argparse.Namespace, default_engines: Any) -> Any:
         temperature=args.temperature,
         max_tokens=args.max_tokens,
         workers=args.workers,
+        cache_dir=None if args.cache is None else Path(args.cache),
         progress=not args.quiet,
     )
     return options

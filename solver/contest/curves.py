@@ -15,9 +15,8 @@ from solver.cluster import cluster_candidates, public_filter
 from solver.contest.nk import (
     Selector,
     best_of_random,
-    n_at_k,
     oracle_fraction,
-    oracle_n_at_k,
+    paired_n_at_k,
     sample_ids,
 )
 
@@ -64,14 +63,18 @@ def samples_curve(
     trials: int,
     seed: int = 0,
 ) -> list[CurvePoint]:
-    """n@k of the strategy, random and oracle for every k (AlphaCode's Algorithm 1)."""
+    """n@k of the strategy, random and oracle for every k (AlphaCode's Algorithm 1,
+    the three measured on the same resampled subsets)."""
     points = []
     for k in ks:
-        estimate = n_at_k(pool, selector, n, k, trials, seed)
-        oracle = oracle_n_at_k(pool, n, k, trials, seed)
+        paired = paired_n_at_k(pool, selector, n, k, trials, seed)
         points.append(
             CurvePoint(
-                k, estimate.mean, estimate.stderr, best_of_random(pool, min(n, k)), oracle.mean
+                k,
+                paired.strategy.mean,
+                paired.strategy.stderr,
+                paired.random.mean,
+                paired.oracle.mean,
             )
         )
     return points

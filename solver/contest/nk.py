@@ -216,6 +216,48 @@ def n_at_k(
     return _estimate(values, exhaustive)
 
 
+@dataclass(frozen=True)
+class Paired:
+    """n@k of a strategy and of both baselines, measured on the same subsets (so the
+    oracle is never below the strategy on any of them)."""
+
+    strategy: Estimate
+    random: Estimate
+    oracle: Estimate
+
+
+def paired_n_at_k(
+    pool: Pool,
+    selector: Selector,
+    n: int,
+    k: int,
+    trials: int = 100,
+    seed: int = 0,
+) -> Paired:
+    """Algorithm 1 for the strategy with the random (expected score of n uniform
+    samples of the subset) and oracle (best n of the subset) baselines on the same
+    k-subsets: common random numbers, for curves that can be compared point by point."""
+    samples = sample_ids(pool)
+    if not 1 <= k <= len(samples):
+        raise ValueError(f"k must be between 1 and the pool's {len(samples)} samples, got {k}")
+    if pool.max_points <= 0:
+        zero = Estimate(0.0, 0.0, 0, True)
+        return Paired(zero, zero, zero)
+    subsets, _, exhaustive = _subsets(samples, k, trials, seed)
+    strategy, baseline, oracle = [], [], []
+    for chosen in subsets:
+        sub = subpool(pool, chosen)
+        submitted = list(selector(sub, n))[:n]
+        strategy.append(task_score(sub, submitted) / pool.max_points)
+        baseline.append(best_of_random(sub, min(n, k)))
+        oracle.append(oracle_fraction(sub, n))
+    return Paired(
+        _estimate(strategy, exhaustive),
+        _estimate(baseline, exhaustive),
+        _estimate(oracle, exhaustive),
+    )
+
+
 def oracle_n_at_k(pool: Pool, n: int, k: int, trials: int = 100, seed: int = 0) -> Estimate:
     """The oracle's n@k: exact (the expected per-subtask maximum of k draws) when n
     covers every subtask, else estimated over the same resamples as `n_at_k`."""
