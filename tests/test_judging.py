@@ -1,0 +1,90 @@
+"""The judging bridge and contest pools: subtasks and hidden outcomes from the
+judge's grading, public results, and a small contest pool end to end."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from judge.session import Judge, JudgeOptions
+from problems.load import load_problem
+from solver.contest_pool import NOT_RUN, build_contest_pool, contest_sources
+from solver.extract import source_hash
+from solver.judging import Source, judge_hidden, judge_public, pool_subtasks
+from solver.poolfile import load_pool
+
+
+@pytest.fixture()
+def judge(tmp_path: Path) -> Iterator[Judge]:
+    with Judge(JudgeOptions(workers=0, cache_dir=tmp_path / "cache")) as session:
+        yield session
+
+
+def _submission(problem_dir: Path, relative: str, language: str) -> Source:
+    code = (problem_dir / "submissions" / relative).read_text()
+    return Source(relative, language, code)
+
+
+def test_exactsum_subtasks_and_containment(examples_dir: Path) -> None:
+    subtasks = pool_subtasks(load_problem(examples_dir / "exactsum"))
+    assert [s.points for s in subtasks] == [20.0, 20.0, 20.0, 40.0]
+    # group 4 repeats every test of group 1 (n <= 5000), not all of groups 2 and 3
+    assert subtasks[3].contains == (subtasks[0].name,)
+    assert all(not s.contains for s in subtasks[:3])
+
+
+def test_pass_fail_problem_has_one_subtask(examples_dir: Path) -> None:
+    [subtask] = pool_subtasks(load_problem(examples_dir / "pairsum"))
+    assert (subtask.name, subtask.points) == ("all", 1.0)
+
+
+@pytest.mark.slow
+def test_hidden_outcomes_per_subtask(judge: Judge, examples_dir: Path) -> None:
+    root = examples_dir / "exactsum"
+    problem = load_problem(root)
+    sources = [
+        _submission(root, "accepted/prefix.cpp", "cpp"),
+        _submission(root, "partially_accepted/window.cpp", "cpp"),
+        _submission(root, "wrong_answer/no_empty_prefix.cpp", "cpp"),
+        Source("broken", "cpp", "int main( {"),
+    ]
+    full, window, wrong, broken = judge_hidden(judge, problem, sources)
+    assert full.points == 100.0
+    assert window.subtask_points["secret/group2"] == 20.0 and 0 < window.points < 100
+    assert wrong.points == 0.0 and broken.points == 0.0
+    public = judge_public(judge, problem, sources)
+    # the two-pointer window assumes non-negative values: sample 1 has a negative one
+    assert [(p.passed, p.total) for p in public] == [(2, 2), (0, 2), (2, 2), (0, 2)]
+
+
+def test_contest_sources_are_distinct(examples_dir: Path) -> None:
+    problem = load_problem(examples_dir / "pairsum")
+    sources = contest_sources(problem, 40, seed=1)
+    assert len(sources) == 40
+    assert len({source_hash(s.code, s.language) for s in sources}) == 40
+    assert {s.language for s in sources} == {"cpp", "python"}
+    assert sum(s.id.startswith("sub:") for s in sources) == len(problem.submissions)
+    assert contest_sources(problem, 40, seed=1) == sources
+
+
+@pytest.mark.slow
+def test_small_contest_pool_is_saved_and_reloaded(
+    judge: Judge, examples_dir: Path, tmp_path: Path
+) -> None:
+    problem = load_problem(examples_dir / "pairsum")
+    pool, stats = build_contest_pool(judge, problem, tmp_path / "pools", 16, 4, seed=0)
+    assert not stats.loaded and stats.candidates == 16
+    assert len(pool.generated_inputs) == 4
+    assert pool.is_correct("sub:accepted/pairsum.cpp")
+    assert not pool.is_correct("sub:wrong_answer/self_pair.cpp")
+    reference = next(c for c in pool.candidates if c.id == "sub:accepted/pairsum.cpp")
+    for candidate in pool.candidates:
+        assert len(candidate.behaviour) == 4
+        if not candidate.passes_public:
+            assert candidate.behaviour == (NOT_RUN,) * 4
+    python_reference = next(c for c in pool.candidates if c.id == "sub:accepted/pairsum.py")
+    assert python_reference.behaviour == reference.behaviour
+    again, stats = build_contest_pool(judge, problem, tmp_path / "pools", 16, 4, seed=0)
+    assert stats.loaded and again == load_pool(next((tmp_path / "pools" / "pools").glob("*.json")))
