@@ -61,7 +61,6 @@ from solver.judging import (
 )
 from solver.prompts import build_prompts
 from solver.sample import DEFAULT_CHUNK_SIZE, problem_fingerprint, sample_prompts
-from solver.sampling.default_model import DEFAULT_CPU_ENGINE
 from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
 from solver.select.policies import Selection, select
 from solver.select.strategy import Strategy, find_strategy
@@ -92,10 +91,14 @@ class EngineSpec:
         return self.engine if self.model is None else f"{self.engine}:{self.model}"
 
 
-DEFAULT_ENGINES = (EngineSpec(DEFAULT_CPU_ENGINE, 100),)
+DEFAULT_ENGINE = "default"
+"""The engine name that stands for the default model on the fastest CPU engine
+(`solver.sampling.default_model.DEFAULT_CPU_ENGINE`; `hf` where that is not defined)."""
+
+DEFAULT_ENGINES = (EngineSpec(DEFAULT_ENGINE, 100),)
 """`cpsolve solve` with no engine named: the default model on the fastest CPU engine."""
 
-CONTEST_ENGINES = (EngineSpec(DEFAULT_CPU_ENGINE, 2), EngineSpec("mutants", 100))
+CONTEST_ENGINES = (EngineSpec(DEFAULT_ENGINE, 2), EngineSpec("mutants", 100))
 """`cpsolve contest` (and the demo) with no engine named: a few samples of the default
 model per problem (it is small and slow on a CPU) and mutants for the bulk."""
 
@@ -144,6 +147,16 @@ class SolveResult:
         return self.pool.max_points
 
 
+def resolve_engine(spec: EngineSpec) -> EngineSpec:
+    """The spec with `default` replaced by the engine that serves the default model."""
+    if spec.engine != DEFAULT_ENGINE:
+        return spec
+    from solver.sampling import default_model
+
+    engine = getattr(default_model, "DEFAULT_CPU_ENGINE", "hf")
+    return dataclasses.replace(spec, engine=engine)
+
+
 class _LazyEngine:
     """An engine built on its first `generate` call, so that a resumed run whose
     samples are all stored never loads the model."""
@@ -175,7 +188,8 @@ def sample_stage(problem: Problem, store: RunStore, options: SolveOptions, progr
     samples the store holds for the problem."""
     from solver.sampling.registry import make_engine
 
-    names = [spec.engine for spec in options.engines]
+    engines = [resolve_engine(spec) for spec in options.engines]
+    names = [spec.engine for spec in engines]
     if len(set(names)) != len(names):
         raise SolveError(
             f"engines {', '.join(names)}: name each engine once (their prompts are told "
@@ -184,7 +198,7 @@ def sample_stage(problem: Problem, store: RunStore, options: SolveOptions, progr
     store.add_problem(
         ProblemRow(problem.name, str(problem.root), problem.format, problem_fingerprint(problem))
     )
-    for spec in options.engines:
+    for spec in engines:
         if spec.n < 0:
             raise SolveError(f"engine {spec.label()}: samples per prompt must be >= 0")
         engine = _LazyEngine(
@@ -510,7 +524,7 @@ def solve_contest(
         sizes[run.name] = cluster_sizes(run.pool)
     ratings = rating_estimates(contest, report)
     summaries = [problem_summary(r, run.points) for r, run in zip(results, runs, strict=True)]
-    engines = [spec.label() for spec in options.engines]
+    engines = [resolve_engine(spec).label() for spec in options.engines]
     files = {
         "samples_plot": plots.plot_curves(
             run_dir / "score-vs-samples.png",

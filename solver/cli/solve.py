@@ -14,7 +14,8 @@ def add_engine_arguments(parser: argparse.ArgumentParser, default_help: str) -> 
     parser.add_argument(
         "--engine",
         action="append",
-        help=f"candidate source, repeatable (llamacpp, hf, vllm, openai, mutants, replay; "
+        help=f"candidate source, repeatable (default = the default model, llamacpp, hf, vllm, "
+        f"openai, mutants, replay; "
         f"default: {default_help})",
     )
     parser.add_argument(
