@@ -20,8 +20,10 @@ What it does, in one run:
    then reads copies of the first N rows of each file), or reads the log of an
    earlier run (--peer-log; it must cover the same problems), and prints its figures
    beside ours. With the peer's pickles (its --cache_dir, --peer-cache; found by
-   itself when this tool ran the peer) it also counts the candidates whose hidden
-   verdict or assert results differ between the peer's execution and ours.
+   itself when this tool ran the peer) it also scores the peer's own execution
+   results with our functions (random choice and codet "on the peer's runs": equal
+   to the peer's logged figures when our CodeT is faithful) and lists the programs
+   whose hidden verdict or assert results differ between its execution and ours.
 
 Table 2 (contest pools) is another module's. The hook: when
 tools/bench_selection_contest.py exists, its `add_arguments(parser)` (optional;
@@ -38,7 +40,6 @@ wall-clock limits do).
 from __future__ import annotations
 
 import argparse
-import ast
 import importlib.util
 import os
 import pickle
@@ -49,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +108,8 @@ class PeerResult:
 # --- the peer ------------------------------------------------------------------------
 
 LOG_DICT = re.compile(r"\] - (\{'pass@.*\})\s*$")
+# "'pass@1': 0.3675" or, with numpy 2, "'pass@1': np.float64(0.3675)"
+LOG_ITEM = re.compile(r"'(pass@\d+)': (?:np\.float64\()?([0-9.eE+-]+)")
 
 
 def parse_peer_log(path: Path) -> tuple[dict[str, float], dict[str, float]]:
@@ -121,7 +125,7 @@ def parse_peer_log(path: Path) -> tuple[dict[str, float], dict[str, float]]:
             section = "random"
         match = LOG_DICT.search(line)
         if match and section:
-            value = {key: float(v) for key, v in ast.literal_eval(match.group(1)).items()}
+            value = {key: float(v) for key, v in LOG_ITEM.findall(match.group(1))}
             if section == "ranked":
                 ranked = value
             else:
@@ -180,44 +184,63 @@ def run_peer(pool_dir: Path, limit: int | None, log: Path, timeout_s: float) -> 
     return PeerResult(ranked, random_choice, pickles, seconds)
 
 
-def peer_differences(
-    cache_dir: Path, tasks: Sequence[HumanEvalTask], runs: Sequence[TaskRuns]
-) -> list[str]:
-    """Lines describing where the peer's execution (its pickles) and ours differ:
-    hidden verdicts, and assert results of candidates, per task."""
+def peer_runs(cache_dir: Path, tasks: Sequence[HumanEvalTask]) -> list[TaskRuns] | None:
+    """The peer's own execution results (its pickles) as TaskRuns in our task and
+    candidate order, or None when the pickles are absent. `outputs` holds, per
+    candidate, the peer's result string of its hidden check."""
     ground = cache_dir / "ground_truth_exec_result.pkl"
     dual = cache_dir / "dual_exec_result.pkl"
     if not ground.is_file() or not dual.is_file():
-        return [f"no peer pickles in {cache_dir}"]
+        return None
     with open(ground, "rb") as handle:
         peer_truth = pickle.load(handle)  # noqa: S301 - the peer's own output, on this machine
     with open(dual, "rb") as handle:
         peer_dual = pickle.load(handle)  # noqa: S301
-    truth = {(r["task_id"], r["completion"]): bool(r["passed"]) for r in peer_truth}
+    truth = {(r["task_id"], r["completion"]): r for r in peer_truth}
     dual_by = {(r["task_id"], r["completion"]): r for r in peer_dual}
-    verdicts: list[str] = []
-    assert_rows = 0
-    for task, run in zip(tasks, runs, strict=True):
-        task_id = task.problem.task_id
-        for index, completion in enumerate(task.completions):
-            key = (task_id, completion)
-            if key in truth and truth[key] != run.correct[index]:
-                verdicts.append(
-                    f"  {task_id} candidate {index} ({task.sample_counts[index]} samples): "
-                    f"hidden check peer={truth[key]} ours={run.correct[index]}"
-                )
+    runs = []
+    for task in tasks:
+        correct, passed, reasons = [], [], []
+        for completion in task.completions:
+            key = (task.problem.task_id, completion)
+            verdict = truth.get(key, {"passed": False, "result": "not run"})
+            correct.append(bool(verdict["passed"]))
+            reasons.append((str(verdict["result"])[:60],))
             record = dual_by.get(key)
-            peer_row = dict.fromkeys(task.tests, False)
+            row = dict.fromkeys(task.tests, False)
             if record is not None and record["passed"]:
-                peer_row.update(
-                    zip(record["test_cases"], map(bool, record["result"]), strict=False)
+                row.update(zip(record["test_cases"], map(bool, record["result"]), strict=False))
+            passed.append(tuple(row[test] for test in task.tests))
+        runs.append(TaskRuns(tuple(correct), tuple(passed), tuple(reasons)))
+    return runs
+
+
+def peer_differences(
+    tasks: Sequence[HumanEvalTask], ours: Sequence[TaskRuns], theirs: Sequence[TaskRuns]
+) -> list[str]:
+    """Where the peer's execution and ours differ: hidden verdicts (with the peer's
+    reason), and candidates whose assert results differ."""
+    verdicts: list[str] = []
+    reasons: Counter[str] = Counter()
+    assert_rows = 0
+    for task, mine, peer in zip(tasks, ours, theirs, strict=True):
+        for index in range(len(task.completions)):
+            if mine.correct[index] != peer.correct[index]:
+                reason = peer.outputs[index][0]
+                reasons[f"ours={mine.correct[index]} peer: {reason[:20]}"] += 1
+                verdicts.append(
+                    f"  {task.problem.task_id} candidate {index} "
+                    f"({task.sample_counts[index]} samples): hidden check ours="
+                    f"{mine.correct[index]}, peer {reason!r}"
                 )
-            if tuple(peer_row[test] for test in task.tests) != run.passed[index]:
+            if mine.passed[index] != peer.passed[index]:
                 assert_rows += 1
-    lines = [f"hidden verdicts that differ: {len(verdicts)}", *verdicts[:40]]
-    if len(verdicts) > 40:
-        lines.append(f"  ... {len(verdicts) - 40} more")
-    lines.append(f"candidates whose assert results differ: {assert_rows}")
+    lines = [f"distinct programs whose hidden verdict differs: {len(verdicts)}"]
+    lines += [f"  {count} x {reason}" for reason, count in reasons.most_common()]
+    lines += verdicts[:30]
+    if len(verdicts) > 30:
+        lines.append(f"  ... {len(verdicts) - 30} more")
+    lines.append(f"distinct programs whose assert results differ: {assert_rows}")
     return lines
 
 
@@ -387,15 +410,22 @@ def table1(args: argparse.Namespace) -> None:
     ours = codet_rows(tasks, runs)
     strategies = strategy_rows(pools, args.seeds)
     rows = [*ours, *strategies, *peer_rows(peer)]
+    theirs = peer_runs(peer.cache_dir, tasks) if peer and peer.cache_dir else None
+    if theirs is not None:
+        replay = codet_rows(tasks, theirs)
+        rows += [
+            Row(f"  {row.method} on the peer's runs", row.pass1, row.pass2, "its pickles")
+            for row in (replay[0], replay[2])
+        ]
     print(
         f"Table 1: real pool codet-humaneval, {len(tasks)} problems, {programs} distinct "
         f"programs ({executed_s:.0f} s to execute or read from the cache, {args.workers} workers)"
     )
     print_table(rows)
     print(PUBLISHED)
-    if peer is not None and peer.cache_dir is not None:
+    if theirs is not None:
         print("execution, peer vs ours:")
-        for line in peer_differences(peer.cache_dir, tasks, runs):
+        for line in peer_differences(tasks, runs, theirs):
             print(f"  {line}")
     codet = next(row for row in ours if row.method == "codet (ours)")
     assert codet.pass1 is not None and codet.pass2 is not None
