@@ -49,6 +49,10 @@ class Language:
         """The run command for a program whose main source was `main`."""
         return _expand(self.run, main, [main])
 
+    def interpreter_text(self) -> str:
+        """What runs this language's programs, for reports ("" for compiled ones)."""
+        return self.interpreter.replace("{python}", base_python())
+
     def missing_tools(self) -> list[str]:
         """Binaries this language needs that this machine lacks (empty when usable)."""
         return [tool for tool in _substitutions_of(self.probe) if not os.access(tool, os.X_OK)]

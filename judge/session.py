@@ -144,12 +144,14 @@ def _include_contents(include: IncludeFiles) -> tuple[tuple[str, bytes], ...]:
     )
 
 
-def _include_build(problem: Problem, program: Program, include: IncludeFiles) -> Build:
+def _include_build(problem: Problem, program: Program, include: IncludeFiles) -> Build | str:
     """A candidate built with a Kattis include/<language>/ folder: every file of the
     folder goes in; the ones in the candidate's language are compiled with it, the
     rest (headers, data) are copied next to it. C and C++ link everything into one
     program; in other languages a `main` file of the folder is the entry point and
-    the candidate is the module it imports (`<problem name>.py` for Python)."""
+    the candidate is the module it imports (`<problem name>.py` for Python). A
+    language run from one file by the pre-started interpreter (CPython) cannot
+    take several: the reason is returned instead."""
     extensions = get_language(include.language).extensions
     sources = [
         (name, data) for name, data in _include_contents(include) if Path(name).suffix in extensions
@@ -163,6 +165,11 @@ def _include_build(problem: Problem, program: Program, include: IncludeFiles) ->
         (item for item in sources if "/" not in item[0] and Path(item[0]).stem.lower() == "main"),
         None,
     )
+    if get_language(program.language).zygote and len(sources) + len(program.files) > 1:
+        return (
+            f"{get_language(program.language).name} runs a single file here: it cannot be "
+            f"built with the files of include/{include.folder.name}/"
+        )
     if entry is not None and include.language not in LINKING_LANGUAGES:
         sources.remove(entry)
         files = list(program.files)

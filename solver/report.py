@@ -156,7 +156,9 @@ def _interpreters(rows: Sequence[LabelCheck]) -> list[str]:
     table_ = languages()
     used = sorted({row.language for row in rows if row.result is not None})
     return [
-        f"{key}: {table_[key].name}" for key in used if key in table_ and table_[key].interpreter
+        f"{key}: {table_[key].interpreter_text()}"
+        for key in used
+        if key in table_ and table_[key].interpreter
     ]
 
 

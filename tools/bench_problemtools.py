@@ -50,7 +50,7 @@ def run_problemtools(verifyproblem: str, packages: list[Path], scratch: Path) ->
     start = time.monotonic()
     for copy in copies:
         done = subprocess.run(
-            [verifyproblem, "-p", "submissions", str(copy)],
+            [verifyproblem, str(copy), "-p", "submissions"],
             env=env,
             capture_output=True,
             text=True,
