@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ import pytest
 from judge.grading import grade, grader_input, parse_grader_output
 from judge.labelcheck import LabelCheck, check_packages, check_problem
 from judge.languages import get_language, platform_language
-from judge.session import Judge, JudgeOptions
+from judge.programs import program_from_paths
+from judge.session import Judge, JudgeOptions, grader_build
 from judge.verdicts import TestResult, Verdict
 from problems.load import load_problem
 
@@ -228,3 +230,19 @@ def test_python_runs_as_the_platform_runs_it(examples_dir: Path, shared_problems
     expected = "pypy" if PYPY.exists() else "python"
     assert platform_language("python", "kattis").key == expected
     assert "PyPy" in get_language("pypy").interpreter
+
+
+def test_cpython_include_builds_of_several_files_are_refused_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    """CPython candidates run from one file by the pre-started interpreter: on a
+    CPython platform a Python include build is refused (a skip with the reason),
+    never run without the grader's main.py."""
+    problem = replace(load_problem(_include_package(tmp_path)), platform="cpsolve")
+    program = program_from_paths([problem.root / "submissions/accepted/add.py"])
+    build = grader_build(problem, program)
+    assert isinstance(build, str) and "single file" in build and "python3" in build
+    cpp = grader_build(problem, program_from_paths([problem.root / "submissions/accepted/add.cpp"]))
+    assert not isinstance(cpp, str)
+    names = {name for name, _ in cpp.extra_files} | {name for name, _ in cpp.extra_sources}
+    assert names == {"grader.cpp", "task.h", "detail/scale.h"}
