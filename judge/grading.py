@@ -124,7 +124,8 @@ class _Evaluation:
 # sub-results as (verdict, score) in order, the group's verdict, score and a note.
 GroupGrader = Callable[[TestGroup, Sequence[tuple[Verdict, float]]], tuple[Verdict, float, str]]
 
-# problemtools' grader protocol: the verdict names a grader reads and writes.
+# problemtools' grader protocol: the verdict names a grader reads (the legacy
+# spec's AC/WA/TLE/RTE/JE) and writes (current problemtools also takes MLE/OLE).
 KATTIS_VERDICT_NAMES: Mapping[Verdict, str] = {
     Verdict.AC: "AC",
     Verdict.WA: "WA",
@@ -140,6 +141,8 @@ VERDICTS_BY_KATTIS_NAME: Mapping[str, Verdict] = {
     "WA": Verdict.WA,
     "TLE": Verdict.TLE,
     "RTE": Verdict.RE,
+    "MLE": Verdict.MLE,
+    "OLE": Verdict.OLE,
     "JE": Verdict.JE,
 }
 
@@ -284,12 +287,15 @@ def _custom_grade(
 ) -> tuple[Verdict, float, float, str]:
     """A `grading: custom` group: the package's grader decides verdict and score
     from the sub-results (none when there are no sub-results: AC 0, as
-    problemtools). A compile error is not the grader's to see."""
+    problemtools). A compile error or a judge error below is not the grader's
+    to see (problemtools passes a judge error up as it is)."""
     max_score = max_group_score(group)
     if not outcomes:
         return Verdict.AC, 0.0, max_score, ""
     if any(o.verdict is Verdict.CE for o in outcomes):
         return Verdict.CE, 0.0, max_score, ""
+    if any(o.verdict is Verdict.JE for o in outcomes):
+        return Verdict.JE, 0.0, max_score, "a judge error below this group"
     if context.group_grader is None:
         return Verdict.JE, 0.0, max_score, "the custom grader was not run"
     verdict, score, message = context.group_grader(group, [(o.verdict, o.score) for o in outcomes])
