@@ -9,10 +9,10 @@ import pytest
 
 from problems import model
 from problems.model import Grader, GraderKind, Limits, Problem, ProblemType, Scoring
+from problems.subtask_statement import statement_for_subtask
 from solver.prompts import (
     build_prompts,
     format_messages,
-    statement_for_subtask,
     subtasks_of,
     supported_languages,
 )
