@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from solver.report import table
 from solver.store import CandidateRow, PromptRow, RunStore, SampleRow
 
 
@@ -134,16 +135,7 @@ def format_pool_table(lines: Sequence[PoolLine]) -> str:
     rows = [_cells(line) for line in lines]
     if len(lines) > 1:
         rows.append(_cells(total_line(lines)))
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(HEADERS)]
-
-    def render(cells: Sequence[str]) -> str:
-        parts = [
-            cell.ljust(width) if column < 2 else cell.rjust(width)
-            for column, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(parts).rstrip()
-
-    return "\n".join([render(HEADERS), *(render(row) for row in rows)])
+    return table(HEADERS, rows, right=range(2, len(HEADERS)))
 
 
 def describe_pool(run_dir: Path) -> str:

@@ -4,7 +4,7 @@ checks. Pure functions from results to strings."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from judge.labelcheck import LabelCheck
 from judge.languages import languages
@@ -12,17 +12,23 @@ from judge.session import SubmissionResult
 from judge.verdicts import GroupResult, Verdict
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """Left-aligned columns separated by two spaces."""
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], right: Collection[int] = ()
+) -> str:
+    """Columns separated by two spaces, left-aligned except the column numbers in
+    `right` (header included); the one table renderer of the CLI's output."""
     cells = [[str(cell) for cell in row] for row in rows]
     widths = [len(header) for header in headers]
     for row in cells:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
-    ]
-    return "\n".join(lines)
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+
+    return "\n".join([line(headers), *(line(row) for row in cells)])
 
 
 def _score(value: float) -> str:
