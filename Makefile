@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/cpsolve check problems/examples
+	$(VENV)/bin/cpsolve contest contests/examples.yaml --run runs/demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -98,7 +98,7 @@ DEFAULT_ENGINE = "default"
 DEFAULT_ENGINES = (EngineSpec(DEFAULT_ENGINE, 100),)
 """`cpsolve solve` with no engine named: the default model on the fastest CPU engine."""
 
-CONTEST_ENGINES = (EngineSpec(DEFAULT_ENGINE, 2), EngineSpec("mutants", 100))
+CONTEST_ENGINES = (EngineSpec(DEFAULT_ENGINE, 2), EngineSpec("mutants", 50))
 """`cpsolve contest` (and the demo) with no engine named: a few samples of the default
 model per problem (it is small and slow on a CPU) and mutants for the bulk."""
 

@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "contest", help="simulate a contest: standings, baselines, rating, plots"
     )
     parser.add_argument("contest", help="contest file (YAML)")
-    add_engine_arguments(parser, "the default model, 2 samples, plus mutants, 100")
+    add_engine_arguments(parser, "the default model, 2 samples, plus mutants, 50")
     parser.add_argument(
         "--run", default=None, help="run directory, resumed if it exists (default runs/NAME)"
     )
