@@ -498,7 +498,13 @@ def solve_contest(
     for entry in contest.problems:
         problem = load_problem(entry.path)
         name = entry.name or problem.name
-        results.append(solve_problem(problem, run_dir / "problems" / name, options))
+        result = solve_problem(problem, run_dir / "problems" / name, options)
+        if not result.has_hidden:
+            raise SolveError(
+                f"{contest.path}: problem {entry.path} has no hidden tests, so a simulated "
+                "contest cannot score its submissions"
+            )
+        results.append(result)
     runs = []
     for index, result in enumerate(results):
         points = contest_points(contest, index, result.problem, result.pool)

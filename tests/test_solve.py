@@ -3,6 +3,7 @@ submissions, their hidden outcomes and score, and resuming a run."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -61,3 +62,17 @@ def test_an_engine_named_twice_is_refused(tmp_path: Path, examples_dir: Path) ->
 def test_no_samples_is_an_error(tmp_path: Path, examples_dir: Path) -> None:
     with pytest.raises(SolveError, match="no candidate program"):
         solve_problem(examples_dir / "pairsum", tmp_path / "run", options(tmp_path, 0))
+
+
+def test_cli_json(tmp_path: Path, examples_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from solver.cli import main
+
+    args = ["solve", str(examples_dir / "pairsum"), "--engine", "mutants", "-n", "6"]
+    args += ["--limit", "2", "--generated-inputs", "6", "--run", str(tmp_path / "run")]
+    assert main([*args, "--cache", str(tmp_path / "cache"), "-q", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["problem"] == "pairsum" and report["strategy"] == "cpsolve"
+    assert 1 <= len(report["submissions"]) <= 2
+    verdicts = [row["verdict"] for row in report["submissions"]]
+    assert report["score"] == (1.0 if "AC" in verdicts else 0.0)
+    assert all(row["why"].startswith("cluster #") for row in report["submissions"])
