@@ -29,6 +29,7 @@ from problems.model import Problem
 from solver.extract import extract_code, source_hash
 from solver.prompts import build_prompts
 from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
+from solver.sampling.seeds import call_seed
 from solver.store import ChunkResult, ExtractedProgram, ProblemRow, RunStore
 
 DEFAULT_CHUNK_SIZE = 50
@@ -69,13 +70,6 @@ def chunk_sizes(n: int, chunk_size: int) -> list[int]:
         raise SampleError(f"need n >= 0 and chunk_size >= 1, got n={n} chunk_size={chunk_size}")
     full, rest = divmod(n, chunk_size)
     return [chunk_size] * full + ([rest] if rest else [])
-
-
-def derive_seed(base_seed: int, chunk: int, prompt_keys: Sequence[str]) -> int:
-    """The engine seed of one call: a 31-bit hash of (base seed, chunk, prompt
-    keys), so every chunk of every prompt draws independent samples."""
-    blob = f"{base_seed}|{chunk}|{','.join(prompt_keys)}".encode()
-    return int.from_bytes(hashlib.sha256(blob).digest()[:4], "big") & 0x7FFFFFFF
 
 
 def plan_calls(
@@ -137,7 +131,7 @@ def run_call(
     with fewer samples, exactly as an uninterrupted run would store it."""
     keys = [prompt.key() for prompt in call.prompts]
     call_params = dataclasses.replace(
-        params, n=call.size, seed=derive_seed(params.seed, call.chunk, keys)
+        params, n=call.size, seed=call_seed(params.seed, call.chunk, keys)
     )
     outputs = engine.generate(list(call.prompts), call_params)
     if len(outputs) != len(call.prompts):

@@ -149,7 +149,7 @@ def test_hf_logprobs_match_transformers_transition_scores(hf_engine: Any) -> Non
     """Our step-by-step log-probs equal compute_transition_scores on raw logits."""
     import torch
 
-    from solver.sampling.hf_engine import derive_seed
+    from solver.sampling.seeds import derive_seed
 
     params = SamplingParams(n=2, temperature=1.0, max_tokens=10, seed=3)
     ours = hf_engine.generate(PROMPTS[:1], params)[0]

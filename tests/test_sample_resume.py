@@ -21,12 +21,12 @@ from solver.sample import (
     SampleError,
     SampleReport,
     chunk_sizes,
-    derive_seed,
     plan_calls,
     sample_problem,
     sample_prompts,
 )
 from solver.sampling.engine import Completion, Prompt, SamplingParams
+from solver.sampling.seeds import call_seed
 from solver.store import ProblemRow, RunStore, StoreError
 
 
@@ -161,15 +161,15 @@ def test_chunk_sizes_split_n() -> None:
         chunk_sizes(5, 0)
 
 
-def test_derive_seed_depends_on_every_part() -> None:
+def test_call_seed_depends_on_every_part() -> None:
     seeds = {
-        derive_seed(base, chunk, keys)
+        call_seed(base, chunk, keys)
         for base in (0, 1)
         for chunk in (0, 1, 2)
         for keys in (["a"], ["b"], ["a", "b"])
     }
     assert len(seeds) == 18
-    assert derive_seed(5, 3, ["k"]) == derive_seed(5, 3, ["k"])
+    assert call_seed(5, 3, ["k"]) == call_seed(5, 3, ["k"])
     assert all(0 <= seed < 2**31 for seed in seeds)
 
 

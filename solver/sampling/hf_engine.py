@@ -25,6 +25,7 @@ from solver.sampling.default_model import (
     local_model_dir,
 )
 from solver.sampling.engine import Completion, Prompt, SamplingParams
+from solver.sampling.seeds import derive_seed
 
 ENGINE_NAME = "hf"
 DEFAULT_MAX_BATCH_SEQUENCES = 32
@@ -57,17 +58,6 @@ def plan_batches(num_prompts: int, n: int, max_sequences: int) -> list[Batch]:
         for prompt in range(num_prompts)
         for first in range(0, n, limit)
     ]
-
-
-def derive_seed(seed: int, *parts: int) -> int:
-    """A deterministic 63-bit seed mixed from `seed` and `parts` (splitmix64)."""
-    value = seed & 0xFFFFFFFFFFFFFFFF
-    for part in parts:
-        value = (value ^ (part + 0x9E3779B97F4A7C15)) & 0xFFFFFFFFFFFFFFFF
-        value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
-        value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
-        value ^= value >> 31
-    return value & 0x7FFFFFFFFFFFFFFF
 
 
 def _chosen_logprob_recorder() -> Any:

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from solver.sampling.engine import Completion, Prompt, SamplingParams
-from solver.sampling.hf_engine import derive_seed
+from solver.sampling.seeds import derive_seed
 
 ENGINE_NAME = "openai"
 RETRY_STATUSES = frozenset({408, 409, 429}) | frozenset(range(500, 600))

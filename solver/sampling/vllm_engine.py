@@ -19,7 +19,7 @@ from typing import Any
 
 from solver.sampling.default_model import DEFAULT_MODEL_NAME, ensure_default_model, local_model_dir
 from solver.sampling.engine import Completion, Prompt, SamplingParams
-from solver.sampling.hf_engine import derive_seed
+from solver.sampling.seeds import derive_seed
 
 ENGINE_NAME = "vllm"
 CPU_KVCACHE_ENV = "VLLM_CPU_KVCACHE_SPACE"
