@@ -33,8 +33,8 @@ from typing import Any
 
 from solver.sampling.default_model import DEFAULT_MODEL_NAME, find_smollm2_gguf
 from solver.sampling.engine import Completion, Prompt, SamplingParams
-from solver.sampling.hf_engine import derive_seed
 from solver.sampling.registry import EngineError
+from solver.sampling.seeds import derive_seed
 
 ENGINE_NAME = "llamacpp"
 LLAMA_CPP_REQUIREMENT = "llama-cpp-python==0.3.36"
