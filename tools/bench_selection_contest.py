@@ -40,6 +40,7 @@ from solver.behaviour import behaviour_labels
 from solver.candidates import Pool
 from solver.contest_pool import NOT_RUN, build_contest_pool, contest_sources
 from solver.judging import builds, judge_public, make_candidate
+from solver.poolfile import load_pool
 from solver.select.evaluate import efficiency, mean_strategy_score, oracle_score, random_score
 from solver.select.policies import select
 from solver.select.strategy import find_strategy, named_strategies
@@ -127,7 +128,13 @@ def build_all(args: argparse.Namespace) -> list[Pool]:
             problem = load_problem(path)
             started = time.perf_counter()
             pool, stats = build_contest_pool(
-                judge, problem, args.cache, args.candidates, args.inputs, args.seed
+                judge,
+                problem,
+                args.cache,
+                args.candidates,
+                args.inputs,
+                args.seed,
+                log=lambda line: print(f"  {line}", flush=True),
             )
             took = time.perf_counter() - started
             stages = " ".join(f"{k}={v:.0f}s" for k, v in stats.seconds.items())
@@ -210,7 +217,13 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cache", type=Path, default=cache_root() / "contest-pools")
     parser.add_argument("--cost", type=int, default=0, help="time a pool of N candidates")
+    parser.add_argument(
+        "--pool-files", nargs="*", type=Path, default=[], help="evaluate these saved pools only"
+    )
     args = parser.parse_args()
+    if args.pool_files:
+        evaluate_pools([load_pool(path) for path in args.pool_files])
+        return 0
     if args.cost:
         [path] = _problems(args.problems)[:1]
         cost(args, load_problem(path))
