@@ -366,7 +366,8 @@ def solve_problem(
     `run_dir` (resumed when it exists); see the module docstring."""
     if not isinstance(problem, Problem):
         problem = load_problem(Path(problem))
-    run_dir = Path(run_dir)
+    # absolute: the sandbox reads generated inputs from under it, from another cwd
+    run_dir = Path(run_dir).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
     strategy = find_strategy(options.strategy)
     limit = strategy.limit if options.limit is None else options.limit
@@ -491,7 +492,7 @@ def solve_contest(
 
     if not isinstance(contest, Contest):
         contest = load_contest(contest)
-    run_dir = Path(run_dir)
+    run_dir = Path(run_dir).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
     options = dataclasses.replace(options, limit=contest.submission_limit)
     results = []
