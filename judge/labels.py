@@ -112,6 +112,11 @@ LABEL_RULES: Mapping[str, LabelRule] = {
     "protocol_violation": _not_full,
 }
 
+# Labels that promise AC with the full score (the mutants engine mutates these).
+FULL_SCORE_LABELS = frozenset(label for label, rule in LABEL_RULES.items() if rule is _full_score)
+# Kattis: the label whose submissions set a derived time limit (problemtools' rule).
+TIME_LIMIT_LABELS = frozenset({"accepted"})
+
 
 def label_agrees(
     label: str, result: ProblemResult, problem: Problem, expected_score: float | None = None

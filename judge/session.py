@@ -21,6 +21,7 @@ from judge.cache import ResultCache, file_digest, result_key
 from judge.compile import Build, Compiled
 from judge.execute import Setup
 from judge.grading import GroupGrader, grade, grader_input, parse_grader_output, tests_needed
+from judge.labels import TIME_LIMIT_LABELS
 from judge.languages import get_language, language_for_path, languages, platform_language
 from judge.paths import cache_root
 from judge.pool import WorkerPool, compile_job, test_batch_job
@@ -42,7 +43,6 @@ PROVISIONAL_TIME_S = 10.0
 HEADER_SUFFIXES = (".h", ".hpp", ".hh")
 MAX_BATCH = 8
 GradedGroup = tuple[Verdict, float, str]
-ACCEPTED_LABELS = ("accepted",)
 # Languages whose grader files are compiled and linked with the candidate into
 # one program; in the others a grader's `main` file is the program's entry point.
 LINKING_LANGUAGES = ("c", "cpp")
@@ -284,7 +284,7 @@ class Judge:
         """Kattis: the slowest accepted submission's CPU time times time_multiplier,
         rounded up to whole seconds (remembered in the cache folder)."""
         problem = setup.problem
-        accepted = [sub for sub in problem.submissions if sub.label in ACCEPTED_LABELS]
+        accepted = [sub for sub in problem.submissions if sub.label in TIME_LIMIT_LABELS]
         programs = []
         for submission in accepted:
             try:

@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from judge.labels import FULL_SCORE_LABELS
 from problems.model import Problem
 from solver.extract import source_hash
 from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
@@ -39,7 +40,6 @@ from solver.sampling.mutate_cpp import canonical_cpp, mutate_cpp
 from solver.sampling.mutate_python import canonical_python, mutate_python
 from solver.sampling.mutation import Mutant
 
-ACCEPTED_LABELS = frozenset({"accepted", "model_solution", "correct"})
 SUFFIX_LANGUAGES = {".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".c++": "cpp", ".py": "python"}
 LANGUAGE_NAMES = {"c++": "cpp", "cpp": "cpp", "python": "python", "python3": "python"}
 MUTATION_COUNT_WEIGHTS = {1: 0.5, 2: 0.3, 3: 0.2}
@@ -86,7 +86,7 @@ def load_reference_sources(problem: Problem, languages: tuple[str, ...]) -> list
     not parse as Python 3 is skipped)."""
     sources = []
     for submission in problem.submissions:
-        if submission.label not in ACCEPTED_LABELS or len(submission.paths) != 1:
+        if submission.label not in FULL_SCORE_LABELS or len(submission.paths) != 1:
             continue
         path = submission.paths[0]
         language = submission_language(submission.language, path.suffix)
