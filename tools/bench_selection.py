@@ -244,6 +244,47 @@ def peer_differences(
     return lines
 
 
+def codet_differences(
+    tasks: Sequence[HumanEvalTask],
+    ours: Sequence[TaskRuns],
+    theirs: Sequence[TaskRuns],
+    peer_dual: Path,
+) -> list[str]:
+    """Per problem, where our codet's pass@1 differs from CodeT's scoring of its own
+    runs: the contribution in points, and whether the peer's assert run failed for
+    every candidate of that problem (its most common message: a model-written test
+    that does not compile inside CodeT's packed `check()` function fails them all)."""
+    with open(peer_dual, "rb") as handle:
+        records = pickle.load(handle)  # noqa: S301 - the peer's own output, on this machine
+    failures: dict[str, Counter[str]] = {}
+    for record in records:
+        result = record["result"]
+        failures.setdefault(record["task_id"], Counter())[
+            result[:70] if isinstance(result, str) else "ran"
+        ] += 1
+    lines = []
+    for task, mine, peer in zip(tasks, ours, theirs, strict=True):
+        rates = [
+            codet_pass_at_k(
+                codet_rank(run.passed, task.sample_counts, task.test_counts or None),
+                run.correct,
+                task.sample_counts,
+                1,
+            )
+            for run in (mine, peer)
+        ]
+        if abs(rates[0] - rates[1]) > 1e-12:
+            seen = failures.get(task.problem.task_id, Counter())
+            note = (
+                f"; the peer ran no candidate's asserts: {seen.most_common(1)[0][0]!r}"
+                if seen and "ran" not in seen
+                else "; execution differs"
+            )
+            share = 100 * (rates[0] - rates[1]) / len(tasks)
+            lines.append(f"  {task.problem.task_id}: {share:+.3f} points{note}")
+    return [f"problems where codet pass@1 differs (ours - CodeT on its runs): {len(lines)}", *lines]
+
+
 # --- our figures ---------------------------------------------------------------------
 
 
@@ -426,6 +467,9 @@ def table1(args: argparse.Namespace) -> None:
     if theirs is not None:
         print("execution, peer vs ours:")
         for line in peer_differences(tasks, runs, theirs):
+            print(f"  {line}")
+        assert peer is not None and peer.cache_dir is not None
+        for line in codet_differences(tasks, runs, theirs, peer.cache_dir / "dual_exec_result.pkl"):
             print(f"  {line}")
     codet = next(row for row in ours if row.method == "codet (ours)")
     assert codet.pass1 is not None and codet.pass2 is not None
