@@ -6,13 +6,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from solver.sampling import hf_engine, openai_engine, seeds, vllm_engine
 from solver.sampling.seeds import call_seed, derive_seed
 
-
-def test_every_engine_reads_the_one_derivation() -> None:
-    for module in (hf_engine, openai_engine, vllm_engine):
-        assert module.derive_seed is seeds.derive_seed, module.__name__
+# That every engine reads this derivation: tests/test_fact_tables.py.
 
 
 def test_seed_values_of_recorded_runs_do_not_change() -> None:
