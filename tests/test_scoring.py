@@ -67,6 +67,9 @@ def test_features_by_hand() -> None:
     # CodeT: a's set {0} scores 1 x sqrt(2 samples), c's {0, 1} 2 x sqrt(1), b's none
     assert a["codet_share"] == pytest.approx(math.sqrt(2) / 2)
     assert (b["codet_share"], c["codet_share"]) == (0.0, 1.0)
+    # on behaviour clusters: a 1 test x sqrt(3 samples), c 2 tests x sqrt(1), b none
+    assert a["dual_share"] == pytest.approx(math.sqrt(3) / 2)
+    assert (b["dual_share"], c["dual_share"]) == (0.0, 1.0)
     assert c["public_passed_fraction"] == 0.5 and a["public_passed_fraction"] == 1.0
     assert b["cpu_time_s"] == 0.5 and b["memory_mib"] == 2.0
     assert a["sample_count"] == 2 and c["logprob"] == -3.0

@@ -30,6 +30,7 @@ class Context:
     total_size: int
     subtask_share: Mapping[str, float]
     codet_share: Mapping[str, float]
+    dual_share: Mapping[str, float]
 
 
 def language_group(language: str) -> str:
@@ -96,6 +97,12 @@ FEATURE_TABLE: tuple[tuple[str, str, FeatureFunction], ...] = (
         "codet_share",
         "CodeT dual-agreement score of the candidate's consensus set / the best set's",
         lambda c, x: x.codet_share[c.id],
+    ),
+    (
+        "dual_share",
+        "CodeT's score on behaviour clusters: weighted tests passed x sqrt(cluster "
+        "samples), relative to the best candidate's",
+        lambda c, x: x.dual_share[c.id],
     ),
     (
         "generated_failed_fraction",
@@ -168,6 +175,23 @@ def codet_shares(pool: Pool, candidates: Sequence[Candidate]) -> dict[str, float
     return {c.id: _fraction(score, best, 0.0) for c, score in zip(candidates, scores, strict=True)}
 
 
+def dual_shares(pool: Pool, clusters: Sequence[Cluster]) -> dict[str, float]:
+    """Dual agreement with behaviour clusters in place of consensus sets: the weight of
+    the generated tests a candidate passes times the square root of its cluster's
+    samples, relative to the best candidate's (0 when no test is passed)."""
+    counts = list(pool.generated_test_counts)
+    scores = {
+        member.id: sum(
+            (counts[i] if counts else 1) for i, ok in enumerate(member.generated_passed) if ok
+        )
+        * math.sqrt(cluster.size)
+        for cluster in clusters
+        for member in cluster.members
+    }
+    best = max(scores.values(), default=0.0)
+    return {key: _fraction(score, best, 0.0) for key, score in scores.items()}
+
+
 def context(pool: Pool, clusters: Sequence[Cluster]) -> Context:
     """The feature context of a pool's surviving candidates, grouped in `clusters`."""
     members = [member for cluster in clusters for member in cluster.members]
@@ -177,6 +201,7 @@ def context(pool: Pool, clusters: Sequence[Cluster]) -> Context:
         total_size=sum(cluster.size for cluster in clusters),
         subtask_share=subtask_shares(pool),
         codet_share=codet_shares(pool, members),
+        dual_share=dual_shares(pool, clusters),
     )
 
 
