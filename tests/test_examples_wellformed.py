@@ -40,29 +40,23 @@ def problem_of(name: str) -> Problem:
     return load_problem(EXAMPLES / name)
 
 
-def all_groups(group: Group) -> list[Group]:
-    """`group` and every group below it, depth first."""
-    found = [group]
+def group_of_test(group: Group) -> dict[str, Group]:
+    """Test name -> the group below `group` (or itself) that holds it directly."""
+    holder: dict[str, Group] = {}
     for item in group.items:
-        if isinstance(item, Group):
-            found.extend(all_groups(item))
-    return found
+        holder.update({item: group} if isinstance(item, str) else group_of_test(item))
+    return holder
 
 
-def group_of_test(problem: Problem) -> dict[str, Group]:
-    """Test name -> the group that holds it directly."""
-    return {
-        item: group
-        for group in all_groups(problem.root_group)
-        for item in group.items
-        if isinstance(item, str)
-    }
+def secret_group(problem: Problem) -> Group:
+    """The secret group (directly below the root in a Kattis package)."""
+    [secret] = [g for g in problem.root_group.items if isinstance(g, Group) and g.name == "secret"]
+    return secret
 
 
 def secret_subgroups(problem: Problem) -> list[Group]:
     """The groups directly below the secret group (the scoring groups)."""
-    [secret] = [g for g in all_groups(problem.root_group) if g.name == "secret"]
-    return [item for item in secret.items if isinstance(item, Group)]
+    return [item for item in secret_group(problem).items if isinstance(item, Group)]
 
 
 def labels_of(problem: Problem) -> set[str]:
@@ -103,9 +97,9 @@ def test_package_layout(name: str) -> None:
         groups = secret_subgroups(problem)
         assert len(groups) >= 3 and "partially_accepted" in labels_of(problem)
         assert problem.root_group.scoring.grader_flags == ("ignore_sample",)
-        [secret_group] = [g for g in all_groups(problem.root_group) if g.name == "secret"]
-        assert secret_group.scoring.grader_flags == ("first_error", "accept_if_any_accepted")
-        assert secret_group.scoring.score_range == (0, 100)
+        secret_scoring = secret_group(problem).scoring
+        assert secret_scoring.grader_flags == ("first_error", "accept_if_any_accepted")
+        assert secret_scoring.score_range == (0, 100)
         assert sum(group.scoring.accept_score for group in groups) == 100
         for group in groups:
             assert group.scoring.grader_flags == ("min",)
@@ -147,7 +141,7 @@ def test_input_validators_accept_every_input(name: str, judge: Judge, tmp_path: 
     problem = problem_of(name)
     validator = InputValidator(judge, problem)
     assert validator.available, f"{name}: no input validator the judge can run"
-    holder = group_of_test(problem)
+    holder = group_of_test(problem.root_group)
     accepting = validator.accepting([test.input_path for test in problem.tests])
     for test, flag_sets in zip(problem.tests, accepting, strict=True):
         flags = holder[test.name].scoring.input_validator_flags
