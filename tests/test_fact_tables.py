@@ -3,6 +3,7 @@ with the table (or two tables that must agree drift apart)."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from problems.languages import LANGUAGE_BY_EXTENSION
 from problems.model import Scoring
 from problems.model import TestGroup as Group
 from solver import extract, prompts
+from solver.cli import build_parser
 from solver.sampling import hf_engine, llamacpp_engine, mutants, openai_engine, seeds, vllm_engine
 from tests.test_grading import results_for, synthetic_problem
 
@@ -115,3 +117,21 @@ def test_mutants_read_languages_as_the_other_tables_do() -> None:
 def test_every_engine_reads_the_one_seed_derivation() -> None:
     for module in (hf_engine, openai_engine, vllm_engine, llamacpp_engine):
         assert module.derive_seed is seeds.derive_seed, module.__name__
+
+
+def _language_choices(parser: argparse.ArgumentParser) -> dict[str, tuple[str, ...]]:
+    """Command -> the choices of its --language option (commands that have one)."""
+    found = {}
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        for command, sub in getattr(action, "choices", {}).items():
+            for option in sub._actions:
+                if "--language" in option.option_strings and option.choices is not None:
+                    found[command] = tuple(option.choices)
+    return found
+
+
+def test_cli_offers_the_prompt_languages() -> None:
+    choices = _language_choices(build_parser())
+    assert choices, "no command has a --language option"
+    for command, offered in choices.items():
+        assert sorted(offered) == sorted(prompts.LANGUAGE_TEMPLATES), command
