@@ -1,8 +1,9 @@
 """Random search over a strategy's weights by simulating the submission process on
 training pools, as o1-ioi tuned its selection.
 
-Each trial draws every weight of the strategy uniformly from [-spread, spread] (and,
-for the `subtasks` ordering, the cluster penalty from [0, spread]); the objective is
+Each trial either draws every weight of the strategy uniformly from [-spread, spread]
+(and, for the `subtasks` ordering, the cluster penalty from [0, spread]) or perturbs
+the best trial so far (`draw_trial`); the objective is
 the mean score over the pools of the strategy's first `limit` submissions with full
 feedback (`solver.select.evaluate.strategy_score`), averaged over the tie-break seeds.
 Trial 0 is the strategy as given, and a trial replaces the best only when strictly
@@ -47,12 +48,19 @@ def objective(
     return sum(scores) / len(scores)
 
 
-def draw_trial(strategy: Strategy, rng: random.Random, spread: float) -> Strategy:
-    """A random variant of the strategy: new weights (and penalty, where it counts)."""
-    weights = {name: rng.uniform(-spread, spread) for name in strategy.weights}
-    penalty = strategy.cluster_penalty
-    if strategy.ordering == "subtasks":
+def draw_trial(strategy: Strategy, best: Strategy, rng: random.Random, spread: float) -> Strategy:
+    """A random variant: every other trial draws the weights (and, for the `subtasks`
+    ordering, the cluster penalty) uniformly, the others perturb the best so far with
+    Gaussian noise of deviation spread / 4 (a local random search)."""
+    local = rng.random() < 0.5
+    if local:
+        weights = {k: w + rng.gauss(0.0, spread / 4) for k, w in best.weights.items()}
+        penalty = max(0.0, best.cluster_penalty + rng.gauss(0.0, spread / 4))
+    else:
+        weights = {name: rng.uniform(-spread, spread) for name in strategy.weights}
         penalty = rng.uniform(0.0, spread)
+    if strategy.ordering != "subtasks":
+        penalty = strategy.cluster_penalty
     return replace(strategy, weights=weights, cluster_penalty=penalty)
 
 
@@ -75,7 +83,7 @@ def tune(
     start = objective(pools, strategy, limit, mode, seeds, scorer)
     best, best_score = strategy, start
     for _ in range(trials - 1):
-        trial = draw_trial(strategy, rng, spread)
+        trial = draw_trial(strategy, best, rng, spread)
         score = objective(pools, trial, limit, mode, seeds, scorer)
         if score > best_score + 1e-12:
             best, best_score = trial, score
