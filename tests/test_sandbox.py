@@ -567,6 +567,14 @@ def test_programs_are_born_in_their_slot_cgroups(sandbox: LocalSandbox, tmp_path
     assert ppid_line == "ppid 1"  # the runner is pid 1 of the sandbox's namespace
 
 
+def gone(pid: int) -> bool:
+    """Whether process `pid` has ended (a zombie or reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "ZX"
+    except OSError:
+        return True
+
+
 @needs_sandbox
 def test_a_killed_slot_server_is_replaced(sandbox: LocalSandbox, tmp_path: Path) -> None:
     echo = Process(argv=("/bin/echo", "first"), limits=LIMITS, stdout="out.txt")
@@ -575,8 +583,13 @@ def test_a_killed_slot_server_is_replaced(sandbox: LocalSandbox, tmp_path: Path)
     assert servers
     for server in servers:
         os.kill(server, signal.SIGKILL)
+    for server in servers:  # SIGKILL is asynchronous: wait until each is dead
+        deadline = time.monotonic() + 10
+        while not gone(server) and time.monotonic() < deadline:
+            time.sleep(0.01)
     echo = Process(argv=("/bin/echo", "again"), limits=LIMITS, stdout="out.txt")
     result, output = run_one(sandbox, tmp_path, echo)
+    assert result.error is None, result.error
     assert result.processes[0].status is RunStatus.OK and output == "again\n", result
     replaced = slot_servers(sandbox)
     assert replaced and not set(replaced) & set(servers)
