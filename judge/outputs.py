@@ -20,6 +20,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from judge import checkers
 from judge.cache import JUDGE_VERSION, file_digest
 from judge.compile import Build, Compiled
 from judge.execute import (
@@ -133,6 +134,11 @@ def agree_job(setup: Setup, input_path: str, answer_path: str, output_path: str)
     """Whether the problem's checker accepts the output at `output_path` for the
     input, taking `answer_path` as the judge's answer (run in this worker)."""
     test = TestCase("compare", Path(input_path), Path(answer_path))
+    if setup.problem.checker.kind is CheckerKind.TOKENS:
+        # a token comparison needs no sandbox: it runs in the caller's process too
+        flags = checkers.parse_validator_flags(setup.problem.checker.flags)
+        check = checkers.check_token_files(Path(output_path), test.answer_path, **flags)
+        return check.verdict is Verdict.AC and (check.score is None or check.score > 0)
     with tempfile.TemporaryDirectory(prefix="cpsolve-agree-", dir=scratch_root()) as tmp:
         check = _check_output(setup, test, Path(output_path), _sandbox(), Path(tmp))
     return check.verdict is Verdict.AC and (check.score is None or check.score > 0)
