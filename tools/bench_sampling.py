@@ -1,12 +1,24 @@
-"""Benchmark: our engine wrappers against the same engines called directly.
+"""Benchmark sampling engines, in two modes.
 
-For each engine (hf, vllm, openai through a vLLM server started here on
-127.0.0.1) the same prompts and params are sampled by our wrapper and by a raw
-call (transformers `generate`, `LLM.generate`, plain HTTP POSTs), alternating
-the order over several rounds after a warm-up. It prints samples/s and
-tokens/s per variant and, last, the wrapper's overhead in per cent.
+Default: every CPU engine on the default model (SmolLM2-135M-Instruct) side by
+side, each in a fresh process (so start-up counts what a user waits for:
+Python, imports, model load), the same prompts (the example problems' C++
+prompts), params and max_tokens. It prints tokens/s in aggregate and start-up
+seconds per engine, the ratio to the hf engine, the machine's load, and last
+the default engine's figure. An engine spec is `name[:key=value,...]`; the keys
+go to `make_engine` (e.g. `llamacpp:parallel=8,threads=1`), except `procs=K`,
+which runs K processes of that engine at once, each on its share of the
+samples (with its own seed), and counts their total tokens over the wall time.
 
-    .venv/bin/python tools/bench_sampling.py [--engines hf,vllm,openai] [--rounds 3]
+    .venv/bin/python tools/bench_sampling.py [--skip vllm] [--engines hf,llamacpp]
+
+`--overhead`: our engine wrappers against the same engines called directly
+(transformers `generate`, `LLM.generate`, plain HTTP POSTs to a vLLM server
+started here on 127.0.0.1) on a tiny random model, alternating the order over
+several rounds after a warm-up; prints samples/s and tokens/s per variant and,
+last, the wrapper's overhead in per cent.
+
+    .venv/bin/python tools/bench_sampling.py --overhead [--engines hf,vllm,openai]
 """
 
 from __future__ import annotations
@@ -28,8 +40,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from solver.sampling.engine import Prompt, SamplingParams  # noqa: E402
-from solver.sampling.hf_engine import derive_seed  # noqa: E402
 from solver.sampling.registry import make_engine  # noqa: E402
+from solver.sampling.seeds import derive_seed  # noqa: E402
 
 WORDS = "solve the problem read the input write the output in python or cpp".split()
 
@@ -285,31 +297,22 @@ def bench_openai(
 BENCHES: dict[str, Bench] = {"hf": bench_hf, "vllm": bench_vllm, "openai": bench_openai}
 
 
-def main() -> None:
-    """Run the benchmark and print the table, overheads last."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--engines", default="hf,vllm,openai")
-    parser.add_argument("--model", help="model directory (default: a tiny random Llama)")
-    parser.add_argument("--prompts", type=int, default=8)
-    parser.add_argument("--n", type=int, default=8)
-    parser.add_argument("--max-tokens", type=int, default=64)
-    parser.add_argument("--rounds", type=int, default=8)
-    args = parser.parse_args()
-
+def run_overhead(args: argparse.Namespace) -> None:
+    """The wrapper-overhead benchmark: print the table, overheads last."""
     prompts = bench_prompts(args.prompts)
     params = SamplingParams(
         n=args.n, temperature=1.0, top_p=0.95, max_tokens=args.max_tokens, seed=1
     )
+    engines = args.engines or "hf,vllm,openai"
     with tempfile.TemporaryDirectory(prefix="bench-sampling-") as workdir:
         if args.model:
             model_dir = Path(args.model)
         else:
-            from tests.model_fixtures import build_tiny_model
+            from solver.sampling.tiny_model import build_tiny_model
 
             model_dir = build_tiny_model(Path(workdir) / "tiny")
         results = {
-            name: BENCHES[name](model_dir, prompts, params, args)
-            for name in args.engines.split(",")
+            name: BENCHES[name](model_dir, prompts, params, args) for name in engines.split(",")
         }
     print(f"prompts={args.prompts} n={args.n} max_tokens={args.max_tokens} rounds={args.rounds}")
     print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()} on {os.cpu_count()} cores")
@@ -329,6 +332,295 @@ def main() -> None:
             f"overhead {engine_name}: {100 * median:+.1f}% (median of paired rounds; "
             f"totals: {100 * total:+.1f}%)"
         )
+
+
+# --- engines side by side on the default model ----------------------------------
+
+CPU_ENGINES = "hf,vllm,llamacpp"
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """An engine name, the options for `make_engine`, and how many processes run it."""
+
+    text: str
+    name: str
+    options: dict[str, object]
+    procs: int
+
+
+def parse_spec(text: str) -> EngineSpec:
+    """`name[:key=value,...]` -> EngineSpec (ints and floats parsed; `procs` taken out)."""
+    name, _, rest = text.partition(":")
+    options: dict[str, object] = {}
+    for item in filter(None, rest.split(",")):
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"engine spec {text!r}: {item!r} is not key=value")
+        options[key] = _number(value)
+    procs = options.pop("procs", 1)
+    if not isinstance(procs, int) or procs < 1:
+        raise SystemExit(f"engine spec {text!r}: procs must be a positive integer")
+    return EngineSpec(text, name, options, procs)
+
+
+def _number(value: str) -> object:
+    """`value` as an int or a float when it reads as one, else the string."""
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            continue
+    return value
+
+
+def example_prompts(count: int) -> list[Prompt]:
+    """The C++ prompts of the first `count` example problems (sorted by name)."""
+    from problems.load import load_problem
+    from solver.prompts import build_prompts
+
+    root = Path(__file__).resolve().parents[1] / "problems" / "examples"
+    folders = sorted(path for path in root.iterdir() if (path / "problem.yaml").is_file())
+    prompts: list[Prompt] = []
+    for folder in folders:
+        prompts.extend(build_prompts(load_problem(folder), "cpp", per_subtask=False))
+    if len(prompts) < count:
+        raise SystemExit(f"only {len(prompts)} example prompts, asked for {count}")
+    return prompts[:count]
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) of process `root` and all its live descendants,
+    including their reaped children, read from /proc. On a machine shared by
+    other work the wall clock says little; CPU seconds say what the work cost."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    spent: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        spent[pid] = sum(int(value) for value in fields[11:15])
+    tree = {root}
+    grew = True
+    while grew:
+        grown = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= grown
+        grew = bool(grown)
+    return sum(spent.get(pid, 0) for pid in tree) / ticks
+
+
+def worker(args: argparse.Namespace) -> None:
+    """One engine in this process: build it, say when it is ready, wait for the go
+    line on stdin, sample once, print the counts (JSON lines on stdout)."""
+    import json
+
+    spec = parse_spec(args.worker)
+    engine: Any = make_engine(spec.name, None, **spec.options)
+    startup_cpu = tree_cpu_seconds(os.getpid())
+    print(json.dumps({"ready": time.time(), "startup_cpu": startup_cpu}), flush=True)
+    sys.stdin.readline()
+    prompts = example_prompts(args.prompts)
+    params = SamplingParams(
+        n=args.n, temperature=1.0, top_p=0.95, max_tokens=args.max_tokens, seed=args.seed
+    )
+    started = time.perf_counter()
+    cpu_before = tree_cpu_seconds(os.getpid())
+    result = engine.generate(prompts, params)
+    cpu = tree_cpu_seconds(os.getpid()) - cpu_before
+    seconds = time.perf_counter() - started
+    tokens = sum(c.num_tokens for row in result for c in row)
+    samples = sum(len(row) for row in result)
+    counts = {"samples": samples, "tokens": tokens, "seconds": seconds, "cpu": cpu}
+    print(json.dumps(counts), flush=True)
+    close = getattr(engine, "close", None)
+    if close is not None:
+        close()
+
+
+@dataclass
+class EngineRun:
+    """What one engine spec did: start-up seconds (wall and CPU), samples, tokens,
+    wall seconds and CPU seconds of sampling."""
+
+    spec: str
+    startup: float
+    startup_cpu: float
+    samples: int
+    tokens: int
+    seconds: float
+    cpu: float
+    note: str = ""
+
+    @property
+    def tokens_per_second(self) -> float:
+        """Aggregate tokens per second."""
+        return self.tokens / self.seconds
+
+    @property
+    def tokens_per_cpu(self) -> float:
+        """Tokens per CPU second."""
+        return self.tokens / self.cpu
+
+
+def run_spec(spec: EngineSpec, args: argparse.Namespace) -> EngineRun:
+    """Start `spec.procs` worker processes, wait until all are ready, start them
+    together, and time them to the last one's end."""
+    import json
+
+    if args.n % spec.procs:
+        raise SystemExit(f"{spec.text}: n={args.n} does not split over {spec.procs} processes")
+    workers = []
+    launched = time.time()
+    for number in range(spec.procs):
+        command = [
+            sys.executable, __file__, "--worker", _worker_spec(spec),
+            "--prompts", str(args.prompts), "--n", str(args.n // spec.procs),
+            "--max-tokens", str(args.max_tokens), "--seed", str(args.seed + number),
+        ]  # fmt: skip
+        workers.append(
+            subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        )
+    try:
+        ready_lines = [json.loads(_line(process, spec)) for process in workers]
+        went = time.perf_counter()
+        for process in workers:
+            assert process.stdin is not None
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        counts = [json.loads(_line(process, spec)) for process in workers]
+        wall = time.perf_counter() - went
+    finally:
+        for process in workers:
+            if process.poll() is None:
+                try:
+                    process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+    return EngineRun(
+        spec=spec.text,
+        startup=max(line["ready"] for line in ready_lines) - launched,
+        startup_cpu=max(line["startup_cpu"] for line in ready_lines),
+        samples=sum(c["samples"] for c in counts),
+        tokens=sum(c["tokens"] for c in counts),
+        seconds=wall,
+        cpu=sum(c["cpu"] for c in counts),
+    )
+
+
+def _worker_spec(spec: EngineSpec) -> str:
+    """The spec a worker process builds (without `procs`, with its thread share)."""
+    options = dict(spec.options)
+    if spec.procs > 1 and spec.name == "llamacpp":
+        options.setdefault("threads", max(1, (os.cpu_count() or 1) // spec.procs))
+    return spec.name + (":" + ",".join(f"{k}={v}" for k, v in options.items()) if options else "")
+
+
+def _line(process: subprocess.Popen[str], spec: EngineSpec) -> str:
+    """The worker's next stdout line; a worker that died is an error naming the spec."""
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        raise RuntimeError(f"{spec.text}: the worker process ended (exit {process.wait()})")
+    return line
+
+
+def load_line() -> str:
+    """The machine's load now (as uptime shows it)."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def run_engines(args: argparse.Namespace) -> None:
+    """Every CPU engine on the default model, one after the other; the default's figure last."""
+    from solver.sampling.default_model import (
+        CONVERTED_MARKER,
+        DEFAULT_CPU_ENGINE,
+        DEFAULT_MODEL_NAME,
+        default_cache_root,
+    )
+
+    skipped = set(filter(None, args.skip.split(",")))
+    specs = [parse_spec(text) for text in (args.engines or CPU_ENGINES).split(",")]
+    specs = [spec for spec in specs if spec.name not in skipped]
+    if not any(spec.text == DEFAULT_CPU_ENGINE for spec in specs):
+        specs.append(parse_spec(DEFAULT_CPU_ENGINE))
+    print(f"before: {load_line()}", flush=True)
+    runs: list[EngineRun] = []
+    for spec in specs:
+        converted = (default_cache_root() / DEFAULT_MODEL_NAME / CONVERTED_MARKER).is_file()
+        run = run_spec(spec, args)
+        if spec.name in ("hf", "vllm"):
+            run.note = "converted copy cached" if converted else "includes GGUF conversion"
+        runs.append(run)
+        print(
+            f"  {run.spec}: {run.tokens} tokens in {run.seconds:.1f} s ({run.cpu:.1f} CPU s), "
+            f"start-up {run.startup:.1f} s ({load_line()})",
+            flush=True,
+        )
+    print(f"after: {load_line()}")
+    print(
+        f"default model {DEFAULT_MODEL_NAME}; prompts={args.prompts} (example problems, C++) "
+        f"n={args.n} max_tokens={args.max_tokens} temperature=1.0 top_p=0.95 seed={args.seed}"
+    )
+    baseline = next((run for run in runs if run.spec == "hf"), None)
+    header = ["samples", "tokens", "wall s", "tokens/s", "CPU s", "tok/CPU-s", "x hf CPU"]
+    header += ["start-up s", "start CPU s"]
+    print(f"{'engine':32} " + " ".join(f"{h:>11}" for h in header))
+    for run in runs:
+        ratio = run.tokens_per_cpu / baseline.tokens_per_cpu if baseline else float("nan")
+        print(
+            f"{run.spec:32} {run.samples:11d} {run.tokens:11d} {run.seconds:11.1f} "
+            f"{run.tokens_per_second:11.1f} {run.cpu:11.1f} {run.tokens_per_cpu:11.1f} "
+            f"{ratio:11.2f} {run.startup:11.1f} {run.startup_cpu:11.1f}  {run.note}"
+        )
+    print(
+        "tokens/s and start-up s are wall clock on this shared machine; tok/CPU-s counts "
+        "tokens per CPU second of the engine's processes (on an idle machine with C cores "
+        "an engine that keeps them busy gets up to C times that in tokens/s)"
+    )
+    default = next(run for run in runs if run.spec == DEFAULT_CPU_ENGINE)
+    versus = (
+        f", {default.tokens_per_cpu / baseline.tokens_per_cpu:.1f}x hf per CPU second"
+        if baseline
+        else ""
+    )
+    print(
+        f"default engine {DEFAULT_CPU_ENGINE}: {default.tokens_per_second:.1f} tokens/s "
+        f"(wall, load {os.getloadavg()[0]:.1f}), {default.tokens_per_cpu:.1f} tokens per CPU "
+        f"second, start-up {default.startup:.1f} s wall / {default.startup_cpu:.1f} s CPU"
+        f"{versus}"
+    )
+
+
+def main() -> None:
+    """Parse the arguments and run the chosen mode."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--overhead", action="store_true", help="wrapper-overhead mode")
+    parser.add_argument("--engines", help=f"comma-separated specs (default {CPU_ENGINES})")
+    parser.add_argument("--skip", default="", help="engine names to leave out, e.g. vllm")
+    parser.add_argument("--model", help="--overhead: model directory (default: a tiny Llama)")
+    parser.add_argument("--prompts", type=int, default=2)
+    parser.add_argument("--n", type=int, default=8)
+    parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=8, help="--overhead: timed rounds")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args)
+    elif args.overhead:
+        run_overhead(args)
+    else:
+        run_engines(args)
 
 
 if __name__ == "__main__":

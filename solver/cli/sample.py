@@ -11,7 +11,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("sample", help="sample candidate programs into a run directory")
     parser.add_argument("problem", help="problem package folder")
     parser.add_argument(
-        "--engine", default="hf", help="hf, vllm, openai, mutants or replay (default: hf)"
+        "--engine", default="llamacpp", help="llamacpp (default), hf, vllm, openai, mutants, replay"
     )
     parser.add_argument(
         "--model",
