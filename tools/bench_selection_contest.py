@@ -43,7 +43,7 @@ from solver.judging import builds, judge_public, make_candidate
 from solver.poolfile import load_pool
 from solver.select.evaluate import efficiency, mean_strategy_score, oracle_score, random_score
 from solver.select.policies import select
-from solver.select.strategy import find_strategy, named_strategies
+from solver.select.strategy import StrategyError, find_strategy, named_strategies
 from solver.testgen import generate_inputs
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,8 +75,15 @@ def _hardness(pool: Pool) -> str:
 
 def evaluate_pools(pools: list[Pool]) -> None:
     """Print the table and, last, the best strategy's mean efficiency at k = 1."""
-    names = [name for name in named_strategies() if name != "learned"]
-    strategies = {name: find_strategy(name) for name in names}
+    strategies = {}
+    for name in named_strategies():
+        if name == "learned":
+            continue  # needs a scorer trained on other pools
+        try:
+            strategies[name] = find_strategy(name)
+        except StrategyError as error:
+            print(f"skipped strategy {name}: {error}", file=sys.stderr)
+    names = list(strategies)
     efficiencies: dict[tuple[str, int, str], list[float]] = {}
     header = f"{'pool':<22} {'strategy':<14}" + "".join(
         f" {f'k={k} {mode}':>22}" for k, mode in COLUMNS
