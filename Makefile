@@ -10,6 +10,10 @@ env: $(STAMP)
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || python3 -m venv $(VENV)
+	# Kattis judges Python 3 with PyPy; the judge uses Debian's pypy3 where it is installed.
+	command -v pypy3 >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pypy3 >/dev/null; } || \
+		echo "pypy3 is not installed: Python on Kattis packages runs on CPython"
 	# torch is pinned exactly: the CPU build comes from a local file; a range would pull CUDA wheels.
 	$(PIP) torch==2.13.0
 	$(PIP) -e '.[dev,sampling]'
