@@ -210,8 +210,8 @@ def cost(args: argparse.Namespace, problem: Problem) -> None:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Table 2's options (bench_selection.py adds them to its own; it has --workers)."""
     parser.add_argument(
         "--problems",
         nargs="*",
@@ -221,21 +221,30 @@ def main() -> int:
     parser.add_argument("--candidates", type=int, default=500)
     parser.add_argument("--inputs", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cache", type=Path, default=cache_root() / "contest-pools")
     parser.add_argument("--cost", type=int, default=0, help="time a pool of N candidates")
     parser.add_argument(
         "--pool-files", nargs="*", type=Path, default=[], help="evaluate these saved pools only"
     )
-    args = parser.parse_args()
+
+
+def run(args: argparse.Namespace) -> None:
+    """Table 2 (or the cost figure with --cost) for the parsed options."""
     if args.pool_files:
         evaluate_pools([load_pool(path) for path in args.pool_files])
-        return 0
-    if args.cost:
+    elif args.cost:
         [path] = _problems(args.problems)[:1]
         cost(args, load_problem(path))
-        return 0
-    evaluate_pools(build_all(args))
+    else:
+        evaluate_pools(build_all(args))
+
+
+def main() -> int:
+    """Table 2 alone."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    parser.add_argument("--workers", type=int, default=2)
+    run(parser.parse_args())
     return 0
 
 
