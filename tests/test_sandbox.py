@@ -436,6 +436,45 @@ def test_fifos_connect_a_manager_and_a_candidate(sandbox: LocalSandbox, tmp_path
     assert (tmp_path / "out.txt").read_text() == "sum 12\n"
 
 
+STDIO_STUB = """\
+import sys
+a, b = map(int, sys.stdin.readline().split())
+print(a + b, flush=True)
+"""
+
+
+@needs_sandbox
+def test_fifos_as_a_candidates_stdin_and_stdout(sandbox: LocalSandbox, tmp_path: Path) -> None:
+    """CMS Communication wiring: the candidate reads and writes the FIFOs as its stdio
+    while the manager opens them by name after it starts (this once deadlocked)."""
+    (tmp_path / "manager.py").write_text(MANAGER)
+    (tmp_path / "stub.py").write_text(STDIO_STUB)
+    manager = Process(
+        argv=("python3", "manager.py", "m2c", "c2m"),
+        limits=LIMITS,
+        python=True,
+        trusted=True,
+        stdout="out.txt",
+    )
+    stub = Process(
+        argv=("python3", "stub.py"), limits=LIMITS, python=True, stdin="m2c", stdout="c2m"
+    )
+    result = sandbox.run(
+        RunRequest(
+            processes=(manager, stub),
+            files_in=(
+                ("manager.py", str(tmp_path / "manager.py")),
+                ("stub.py", str(tmp_path / "stub.py")),
+            ),
+            fifos=("m2c", "c2m"),
+            files_out=(("out.txt", str(tmp_path / "out.txt")),),
+        )
+    )
+    assert result.error is None
+    assert [p.status for p in result.processes] == [RunStatus.OK, RunStatus.OK]
+    assert (tmp_path / "out.txt").read_text() == "sum 12\n"
+
+
 @needs_sandbox
 def test_trusted_files_are_hidden_from_candidates(sandbox: LocalSandbox, tmp_path: Path) -> None:
     (tmp_path / "answer.txt").write_text("the answer\n")

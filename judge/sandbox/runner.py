@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import select
+import stat
 import sys
 import time
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ TRUSTED_UID_BASE = 61000
 CPU_CHECK_INTERVAL_S = 0.05
 REAP_TIMEOUT_S = 5.0
 PIPE_PREFIX = "pipe:"
+DEFERRED_FIFO = -1  # a stdin FIFO opened right before its process starts
 HOST_NAME = "sandbox"
 
 
@@ -180,19 +182,31 @@ class Runner:
             return box.open_in_box(self.box, stream, os.O_RDONLY)
         flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC
         fd = box.open_in_box(self.box, stream, flags, box.JUDGE_FILE_MODE if trusted else 0o644)
-        if trusted:  # a judge-side log: the runner's, unreadable to every sandboxed uid
+        if trusted and stat.S_ISREG(os.fstat(fd).st_mode):
+            # a judge-side log: the runner's, unreadable to every sandboxed uid
             os.fchown(fd, 0, 0)
             os.fchmod(fd, box.JUDGE_FILE_MODE)
         return fd
 
     def _open_streams(
-        self, index: int, process: Process, fds: OpenFds, pipes: dict[str, tuple[int, int]]
+        self,
+        index: int,
+        process: Process,
+        fds: OpenFds,
+        pipes: dict[str, tuple[int, int]],
+        fifos: frozenset[str],
     ) -> tuple[int, int, int]:
         """The stdin, stdout and stderr descriptors of one process. All are opened
-        before any process starts, so no candidate can make one of them first."""
-        stdin = self._stream_fd(process.stdin, False, pipes, process.trusted)
+        before any process starts, so no candidate can make one of them first; the
+        one exception is a FIFO read as stdin (it exists already, and opening it
+        blocks until its writer opens it): DEFERRED_FIFO, see `_open_deferred`."""
+        if process.stdin is not None and process.stdin in fifos:
+            stdin = DEFERRED_FIFO
+        else:
+            stdin = self._stream_fd(process.stdin, False, pipes, process.trusted)
+            fds.child_ends.append(stdin)
         stdout = self._stream_fd(process.stdout, True, pipes, process.trusted)
-        fds.child_ends.extend((stdin, stdout))
+        fds.child_ends.append(stdout)
         if process.stderr is None:
             stderr = os.open(
                 self.private / f"stderr{index}", os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600
@@ -200,6 +214,19 @@ class Runner:
         else:
             stderr = self._stream_fd(process.stderr, True, pipes, process.trusted)
         fds.kept.append(stderr)
+        return stdin, stdout, stderr
+
+    def _open_deferred(
+        self, process: Process, streams: tuple[int, int, int], fds: OpenFds
+    ) -> tuple[int, int, int]:
+        """Open a deferred FIFO stdin right before its process starts: it blocks until
+        the writer (a process started earlier, e.g. a CMS manager) opens the FIFO."""
+        stdin, stdout, stderr = streams
+        if stdin != DEFERRED_FIFO:
+            return streams
+        assert process.stdin is not None
+        stdin = box.open_in_box(self.box, process.stdin, os.O_RDONLY)
+        fds.child_ends.append(stdin)
         return stdin, stdout, stderr
 
     def _start(
@@ -342,12 +369,14 @@ class Runner:
                 self.group.slot(index).prepare(limits.memory_bytes, limits.processes + servers)
             pipes = {name: os.pipe() for name in pipe_names(request)}
             fds.child_ends.extend(fd for pair in pipes.values() for fd in pair)
+            fifos = frozenset(request.fifos)
             streams = [
-                self._open_streams(index, process, fds, pipes)
+                self._open_streams(index, process, fds, pipes, fifos)
                 for index, process in enumerate(request.processes)
             ]
             for index, process in enumerate(request.processes):
-                started.append(self._start(index, process, streams[index], fds))
+                opened = self._open_deferred(process, streams[index], fds)
+                started.append(self._start(index, process, opened, fds))
             fds.close_child_ends()
             self._wait(started)
             for index in range(len(request.processes)):
