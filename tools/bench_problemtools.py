@@ -1,6 +1,7 @@
 """cpsolve check against Kattis problemtools (`verifyproblem -p submissions`) on
 the same packages, in one run: both judge every labelled submission (Python on
-PyPy in both when pypy3 is installed). Prints both wall times and, last, the
+PyPy in both when pypy3 is installed; submissions in a language cpsolve's judge
+has no entry for are left out of problemtools' copies too). Prints both wall times and, last, the
 ratio problemtools / cpsolve.
 
     .venv/bin/python tools/bench_problemtools.py [--verifyproblem PATH] [PACKAGE...]
@@ -38,6 +39,29 @@ def find_verifyproblem(given: str | None) -> str | None:
     return next((path for path in VERIFYPROBLEM_PLACES if os.access(path, os.X_OK)), None)
 
 
+def drop_unjudged_submissions(package: Path) -> list[str]:
+    """Remove from a package copy the submissions in languages cpsolve's judge has
+    no entry for (it skips them), so that both judges judge the same submissions;
+    returns their paths relative to the package."""
+    from judge.languages import languages
+    from problems.languages import language_of, language_of_files
+
+    known = set(languages())
+    dropped = []
+    for entry in sorted((package / "submissions").glob("*/*")):
+        if entry.is_dir():
+            language = language_of_files(p for p in entry.rglob("*") if p.is_file())
+        else:
+            language = language_of(entry)
+        if language not in known:
+            dropped.append(str(entry.relative_to(package)))
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+    return dropped
+
+
 def run_problemtools(verifyproblem: str, packages: list[Path], scratch: Path) -> float:
     """Wall seconds of `verifyproblem -p submissions` over copies of the packages
     (one process per package, one after the other); prints its summary lines."""
@@ -46,6 +70,9 @@ def run_problemtools(verifyproblem: str, packages: list[Path], scratch: Path) ->
     for package in packages:
         copy = scratch / "problemtools" / package.name
         shutil.copytree(package, copy, symlinks=True)
+        dropped = drop_unjudged_submissions(copy)
+        if dropped:
+            print(f"problemtools {copy.name}: left out (cpsolve skips them): {', '.join(dropped)}")
         copies.append(copy)
     start = time.monotonic()
     for copy in copies:
