@@ -21,7 +21,8 @@ from judge.session import Judge, submission_program
 from problems.model import Problem
 from solver.behaviour import behaviour_labels
 from solver.candidates import Pool
-from solver.extract import extract_code, source_hash
+from solver.code.extract import extract_code
+from solver.code.normalise import source_hash
 from solver.judging import (
     Source,
     builds,
@@ -32,7 +33,8 @@ from solver.judging import (
     pool_subtasks,
 )
 from solver.poolfile import load_pool, save_pool
-from solver.prompts import build_prompts, supported_languages
+from solver.prompts.build import build_prompts
+from solver.prompts.templates import supported_languages
 from solver.sampling.engine import SamplingParams
 from solver.sampling.mutants import MUTATORS, MutantsEngine
 from solver.testgen import generate_inputs

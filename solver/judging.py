@@ -20,7 +20,7 @@ from judge.session import Judge, SubmissionResult, grader_build
 from judge.verdicts import GroupResult
 from problems.model import Problem, ProblemType, TestCase, TestGroup
 from solver.candidates import Candidate, Outcome, Subtask
-from solver.prompts import subtasks_of
+from solver.prompts.material import subtasks_of
 from solver.testgen import GeneratedInput
 
 ALL = "all"

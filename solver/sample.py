@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from problems.model import Problem
-from solver.extract import extract_code, source_hash
-from solver.prompts import build_prompts
+from solver.code.extract import extract_code
+from solver.code.normalise import source_hash
+from solver.prompts.build import build_prompts
 from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
 from solver.sampling.seeds import call_seed
 from solver.store import ChunkResult, ExtractedProgram, ProblemRow, RunStore

@@ -59,7 +59,7 @@ from solver.judging import (
     make_candidate,
     pool_subtasks,
 )
-from solver.prompts import build_prompts
+from solver.prompts.build import build_prompts
 from solver.sample import DEFAULT_CHUNK_SIZE, problem_fingerprint, sample_prompts
 from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
 from solver.select.policies import Selection, select

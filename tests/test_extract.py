@@ -6,14 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from solver.extract import (
-    CppKind,
-    extract_code,
-    fenced_blocks,
-    normalise,
-    source_hash,
-    tokenize_cpp,
-)
+from solver.code.cpp_lexer import CppKind, tokenize_cpp
+from solver.code.extract import extract_code, fenced_blocks
+from solver.code.normalise import normalise, source_hash
 
 FENCE = "```"
 

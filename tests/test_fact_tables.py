@@ -16,8 +16,9 @@ from judge.verdicts import ProblemResult, Verdict
 from problems.languages import LANGUAGE_BY_EXTENSION
 from problems.model import Scoring
 from problems.model import TestGroup as Group
-from solver import extract, prompts
 from solver.cli import build_parser
+from solver.code import extract, normalise
+from solver.prompts import templates as prompts
 from solver.sampling import hf_engine, llamacpp_engine, mutants, openai_engine, seeds, vllm_engine
 from tests.test_grading import results_for, synthetic_problem
 
@@ -98,7 +99,7 @@ def test_prompt_languages_can_be_extracted_normalised_and_judged() -> None:
     for key in prompts.LANGUAGE_TEMPLATES:
         assert key in languages(), key
         assert key in extract.LANGUAGE_ALIASES, key
-        assert key in extract.NORMALISERS, key
+        assert key in normalise.NORMALISERS, key
         fence = prompts.LANGUAGE_TEMPLATES[key].fence
         assert extract.language_of_info(fence) == key, (key, fence)
 

@@ -13,7 +13,9 @@ import pytest
 
 from problems import model
 from problems.model import Limits, Problem, ProblemType, Submission
-from solver.extract import CppKind, extract_code, normalise, source_hash, tokenize_cpp
+from solver.code.cpp_lexer import CppKind, tokenize_cpp
+from solver.code.extract import extract_code
+from solver.code.normalise import normalise, source_hash
 from solver.sampling.engine import Prompt, SamplingParams
 from solver.sampling.mutants import MutantsEngine, make_mutants_engine
 from solver.sampling.mutate_cpp import CPP_OPERATORS, analyse, apply_edit, mutate_cpp

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from problems.load import find_problems, load_problem
-from solver.extract import extract_code, source_hash
-from solver.prompts import build_prompts
+from solver.code.extract import extract_code
+from solver.code.normalise import source_hash
+from solver.prompts.build import build_prompts
 from solver.sampling.engine import SamplingParams
 from solver.sampling.mutants import MutantsEngine
 

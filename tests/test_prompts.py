@@ -10,12 +10,9 @@ import pytest
 from problems import model
 from problems.model import Grader, GraderKind, Limits, Problem, ProblemType, Scoring
 from problems.subtask_statement import statement_for_subtask
-from solver.prompts import (
-    build_prompts,
-    format_messages,
-    subtasks_of,
-    supported_languages,
-)
+from solver.prompts.build import build_prompts
+from solver.prompts.material import subtasks_of
+from solver.prompts.templates import format_messages, supported_languages
 
 LATEX_STATEMENT = r"""\problemname{Pairs}
 Count the pairs.

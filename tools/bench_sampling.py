@@ -377,7 +377,7 @@ def _number(value: str) -> object:
 def example_prompts(count: int) -> list[Prompt]:
     """The C++ prompts of the first `count` example problems (sorted by name)."""
     from problems.load import load_problem
-    from solver.prompts import build_prompts
+    from solver.prompts.build import build_prompts
 
     root = Path(__file__).resolve().parents[1] / "problems" / "examples"
     folders = sorted(path for path in root.iterdir() if (path / "problem.yaml").is_file())

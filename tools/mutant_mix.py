@@ -21,8 +21,9 @@ from judge.programs import program_from_text
 from judge.session import Judge, JudgeOptions
 from judge.verdicts import Verdict
 from problems.load import find_problems, load_problem
-from solver.extract import extract_code
-from solver.prompts import build_prompts, supported_languages
+from solver.code.extract import extract_code
+from solver.prompts.build import build_prompts
+from solver.prompts.templates import supported_languages
 from solver.sampling.engine import SamplingParams
 from solver.sampling.mutants import MutantsEngine
 

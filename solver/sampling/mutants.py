@@ -8,7 +8,7 @@ selection strategy has to sort out.
 Determinism and distinctness. Candidate i of a prompt depends only on (seed,
 prompt key, i) and on the candidates 0..i-1 of the same call: attempt a draws its
 randomness from `random.Random(sha256(seed, prompt key, i, a))`, and an attempt
-whose mutant normalises (`solver.extract.source_hash`) equal to an earlier
+whose mutant normalises (`solver.code.normalise.source_hash`) equal to an earlier
 candidate or to an original solution is discarded and the next attempt made.
 Hence the same (seed, n) gives exactly the same pool, a call with a larger n
 extends a smaller one (prefix stable), and all candidates of one call are
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from judge.labels import FULL_SCORE_LABELS
 from problems.model import Problem
-from solver.extract import source_hash
+from solver.code.normalise import source_hash
 from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
 from solver.sampling.mutate_cpp import canonical_cpp, mutate_cpp
 from solver.sampling.mutate_python import canonical_python, mutate_python

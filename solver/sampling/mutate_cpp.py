@@ -1,6 +1,6 @@
 """Mutation operators for C++ programs, on tokens (no parser).
 
-The source is lexed with `solver.extract.tokenize_cpp` (comments, string/char
+The source is lexed with `solver.code.cpp_lexer.tokenize_cpp` (comments, string/char
 literals and preprocessor lines are single tokens and never touched). A light
 structural pass over the significant tokens finds what the operators need:
 matching brackets, template angle brackets (so `vector<int>` is not a
@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from solver.extract import CppKind, CppToken, tokenize_cpp
+from solver.code.cpp_lexer import CppKind, CppToken, tokenize_cpp
 from solver.sampling.mutation import Mutant
 
 _INT_LITERAL = re.compile(r"^(?P<digits>0|[1-9][0-9']*)(?P<suffix>[uUlL]*)$")

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from problems.model import Problem
-from solver.extract import extract_code
-from solver.prompts import load_samples
+from solver.code.extract import extract_code
+from solver.prompts.material import load_samples
 from solver.sampling.engine import Engine, Prompt, SamplingParams
 
 VOTE = 0.75

@@ -1,0 +1,1 @@
+"""Program text: extraction from completions, normalisation and dedup keys, the C++ lexer."""
