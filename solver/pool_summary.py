@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from solver.report import table
-from solver.store import CandidateRow, PromptRow, RunStore, SampleRow
+from solver.store import RunStore
+from solver.store.problems import PromptRow
+from solver.store.samples import CandidateRow, SampleRow
 
 
 @dataclass(frozen=True)

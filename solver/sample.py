@@ -29,9 +29,11 @@ from problems.model import Problem
 from solver.code.extract import extract_code
 from solver.code.normalise import source_hash
 from solver.prompts.build import build_prompts
+from solver.sampling.chunk import ChunkResult, ExtractedProgram
 from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
 from solver.sampling.seeds import call_seed
-from solver.store import ChunkResult, ExtractedProgram, ProblemRow, RunStore
+from solver.store import RunStore
+from solver.store.problems import ProblemRow
 
 DEFAULT_CHUNK_SIZE = 50
 DEFAULT_PROMPTS_PER_CALL = 16

@@ -64,7 +64,8 @@ from solver.sample import DEFAULT_CHUNK_SIZE, problem_fingerprint, sample_prompt
 from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
 from solver.select.policies import Selection, select
 from solver.select.strategy import Strategy, find_strategy
-from solver.store import ProblemRow, RunStore
+from solver.store import RunStore
+from solver.store.problems import ProblemRow
 from solver.testgen import generate_inputs
 
 DEFAULT_STRATEGY = "cpsolve"

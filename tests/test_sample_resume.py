@@ -27,7 +27,8 @@ from solver.sample import (
 )
 from solver.sampling.engine import Completion, Prompt, SamplingParams
 from solver.sampling.seeds import call_seed
-from solver.store import ProblemRow, RunStore, StoreError
+from solver.store import RunStore, StoreError
+from solver.store.problems import ProblemRow
 
 
 class HashEngine:

@@ -1,7 +1,8 @@
-"""Tests of the run store (solver/store.py) against real SQLite files."""
+"""Tests of the run store (solver/store/) against real SQLite files."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,21 +15,11 @@ from solver.pool_summary import (
     summarise_pool,
     total_line,
 )
+from solver.sampling.chunk import ChunkResult, ExtractedProgram
 from solver.sampling.engine import Completion, Prompt, SamplingParams
-from solver.store import (
-    DB_FILENAME,
-    SCHEMA_VERSION,
-    ChunkResult,
-    ClusterRow,
-    ExtractedProgram,
-    ProblemRow,
-    RunRow,
-    RunStore,
-    StoreError,
-)
-from solver.store import (
-    TestRow as StoreTestRow,
-)
+from solver.store import RunStore, StoreError
+from solver.store.database import DB_FILENAME, SCHEMA_VERSION
+from solver.store.problems import ProblemRow
 
 PROBLEM = ProblemRow("sum", "/problems/sum", "kattis-2023-07", "hash-1")
 CPP = Prompt(messages=({"role": "user", "content": "Add two numbers."},), language="cpp")
@@ -55,6 +46,20 @@ def completion(prompt: Prompt, index: int, tokens: int = 10, logprob: float = -1
 def program(source: str) -> ExtractedProgram:
     """An extracted program whose hash is its source (distinct sources, distinct hashes)."""
     return ExtractedProgram(source=source, source_hash=f"h:{source}")
+
+
+def record(
+    store: RunStore,
+    prompt_key: str,
+    chunk: int,
+    completions: Sequence[Completion],
+    extracted: Sequence[ExtractedProgram | None],
+    params: SamplingParams,
+) -> None:
+    """Store one finished chunk (a batch of one)."""
+    store.record_chunks(
+        [ChunkResult(prompt_key, chunk, tuple(completions), tuple(extracted), params)]
+    )
 
 
 @pytest.fixture
@@ -133,7 +138,7 @@ def test_prompt_of_another_problem_is_refused(store: RunStore) -> None:
 def test_record_chunk_writes_samples_candidates_and_done(store: RunStore) -> None:
     completions = [completion(CPP, i, tokens=10 + i) for i in range(4)]
     extracted = [program("a"), None, program("b"), program("a")]
-    store.record_chunk(CPP.key(), 0, completions, extracted, PARAMS)
+    record(store, CPP.key(), 0, completions, extracted, PARAMS)
 
     assert store.done_chunks(CPP.key()) == {0}
     assert store.done_chunks(PY.key()) == set()
@@ -160,16 +165,12 @@ def test_record_chunk_writes_samples_candidates_and_done(store: RunStore) -> Non
 
 
 def test_sample_count_accumulates_across_chunks_and_prompts(store: RunStore) -> None:
-    store.record_chunk(
-        CPP.key(), 0, [completion(CPP, i) for i in range(4)], [program("x")] * 4, PARAMS
-    )
-    store.record_chunk(
-        CPP.key(), 2, [completion(CPP, 8 + i) for i in range(2)], [program("x")] * 2, PARAMS
+    record(store, CPP.key(), 0, [completion(CPP, i) for i in range(4)], [program("x")] * 4, PARAMS)
+    record(
+        store, CPP.key(), 2, [completion(CPP, 8 + i) for i in range(2)], [program("x")] * 2, PARAMS
     )
     python_programs = [program("x"), program("y"), program("x"), None]
-    store.record_chunk(
-        PY.key(), 1, [completion(PY, 4 + i) for i in range(4)], python_programs, PARAMS
-    )
+    record(store, PY.key(), 1, [completion(PY, 4 + i) for i in range(4)], python_programs, PARAMS)
     counts = {(c.language, c.source): c.sample_count for c in store.candidates("sum")}
     assert counts == {("cpp", "x"): 6, ("python", "x"): 2, ("python", "y"): 1}
     assert store.done_chunks(CPP.key()) == {0, 2}
@@ -179,18 +180,16 @@ def test_sample_count_accumulates_across_chunks_and_prompts(store: RunStore) -> 
 
 def test_recording_a_chunk_twice_is_refused_and_changes_nothing(store: RunStore) -> None:
     completions = [completion(CPP, i) for i in range(4)]
-    store.record_chunk(CPP.key(), 0, completions, [program("a")] * 4, PARAMS)
+    record(store, CPP.key(), 0, completions, [program("a")] * 4, PARAMS)
     before = store.summary()
     with pytest.raises(StoreError, match="already recorded"):
-        store.record_chunk(CPP.key(), 0, completions, [program("a")] * 4, PARAMS)
+        record(store, CPP.key(), 0, completions, [program("a")] * 4, PARAMS)
     assert store.summary() == before
     assert store.candidates("sum")[0].sample_count == 4
 
 
 def test_a_bad_chunk_rolls_back_the_whole_batch(store: RunStore) -> None:
-    store.record_chunk(
-        CPP.key(), 0, [completion(CPP, i) for i in range(4)], [program("a")] * 4, PARAMS
-    )
+    record(store, CPP.key(), 0, [completion(CPP, i) for i in range(4)], [program("a")] * 4, PARAMS)
     good = ChunkResult(
         PY.key(), 0, tuple(completion(PY, i) for i in range(4)), (program("p"),) * 4, PARAMS
     )
@@ -207,32 +206,32 @@ def test_a_bad_chunk_rolls_back_the_whole_batch(store: RunStore) -> None:
 
 def test_wrong_chunk_size_and_unplanned_chunks_are_refused(store: RunStore) -> None:
     with pytest.raises(StoreError, match="holds samples 4..7, got index 8"):
-        store.record_chunk(
-            CPP.key(), 1, [completion(CPP, i) for i in range(5, 9)], [None] * 4, PARAMS
-        )
+        record(store, CPP.key(), 1, [completion(CPP, i) for i in range(5, 9)], [None] * 4, PARAMS)
     with pytest.raises(StoreError, match="holds samples 8..9, got index 7"):
-        store.record_chunk(CPP.key(), 2, [completion(CPP, 7)], [None], PARAMS)
+        record(store, CPP.key(), 2, [completion(CPP, 7)], [None], PARAMS)
     with pytest.raises(StoreError, match="not planned"):
-        store.record_chunk(CPP.key(), 9, [completion(CPP, 36)], [None], PARAMS)
+        record(store, CPP.key(), 9, [completion(CPP, 36)], [None], PARAMS)
     with pytest.raises(StoreError, match="2 completions but 1"):
-        store.record_chunk(CPP.key(), 2, [completion(CPP, 8), completion(CPP, 9)], [None], PARAMS)
+        record(store, CPP.key(), 2, [completion(CPP, 8), completion(CPP, 9)], [None], PARAMS)
     assert store.summary().samples == 0
-    store.record_chunk(CPP.key(), 1, [completion(CPP, 4), completion(CPP, 6)], [None] * 2, PARAMS)
+    record(store, CPP.key(), 1, [completion(CPP, 4), completion(CPP, 6)], [None] * 2, PARAMS)
     assert [s.sample_index for s in store.samples(CPP.key())] == [4, 6]
     assert store.done_chunks(CPP.key()) == {1}
 
 
 def test_replanning_with_other_settings_is_refused_once_sampled(store: RunStore) -> None:
-    store.record_chunk(CPP.key(), 0, [completion(CPP, i) for i in range(4)], [None] * 4, PARAMS)
+    record(store, CPP.key(), 0, [completion(CPP, i) for i in range(4)], [None] * 4, PARAMS)
     store.plan_chunks(CPP.key(), [4, 4, 2], base_seed=7)
     store.plan_chunks(PY.key(), [5, 5], base_seed=8)
-    assert [(c.size, c.base_seed) for c in store.chunks(PY.key())] == [(5, 8), (5, 8), (2, 7)]
+    record(store, PY.key(), 1, [completion(PY, 9)], [None], PARAMS)  # chunk 1 holds 5..9 now
+    with pytest.raises(StoreError, match="holds samples 10..11"):
+        record(store, PY.key(), 2, [completion(PY, 8)], [None], PARAMS)  # chunk 2 kept its size
     with pytest.raises(StoreError, match="sampled with size 4 and seed 7"):
         store.plan_chunks(CPP.key(), [5, 5], base_seed=7)
     with pytest.raises(StoreError, match="size 4 and seed 7"):
         store.plan_chunks(CPP.key(), [4, 4], base_seed=8)
-    chunk = store.chunks(CPP.key())[0]
-    assert chunk.done and chunk.seed == PARAMS.seed
+    with pytest.raises(StoreError, match="chunk 1 was sampled with size 5 and seed 8"):
+        store.plan_chunks(PY.key(), [5, 5], base_seed=9)
 
 
 def test_readonly_store_refuses_writes(store: RunStore, tmp_path: Path) -> None:
@@ -241,45 +240,21 @@ def test_readonly_store_refuses_writes(store: RunStore, tmp_path: Path) -> None:
             reader.add_problem(PROBLEM)
 
 
-def test_later_stage_tables_round_trip(store: RunStore, tmp_path: Path) -> None:
-    store.record_chunk(
-        CPP.key(), 0, [completion(CPP, i) for i in range(4)], [program(s) for s in "abcd"], PARAMS
+def test_selection_round_trip(store: RunStore, tmp_path: Path) -> None:
+    record(
+        store,
+        CPP.key(),
+        0,
+        [completion(CPP, i) for i in range(4)],
+        [program(s) for s in "abcd"],
+        PARAMS,
     )
     ids = [c.id for c in store.candidates("sum")]
-    tests = [
-        StoreTestRow("sum", "secret/1", "secret", "ih1", "package"),
-        StoreTestRow("sum", "g/1", "generated", "ih2", "mutation"),
-    ]
-    store.add_tests(tests)
-    store.add_tests(tests[:1])
-    with pytest.raises(StoreError, match="another input"):
-        store.add_tests([StoreTestRow("sum", "secret/1", "secret", "changed", "package")])
-    run = RunRow(ids[0], "secret/1", '{"time_s": 1.0}', "ok", "WA", 0.0, 0.12, 3_000_000, "line 1")
-    rerun = RunRow(ids[0], "secret/1", '{"time_s": 1.0}', "ok", "AC", 1.0, 0.98, 3_100_000)
-    other_limits = RunRow(
-        ids[0], "secret/1", '{"time_s": 2.0}', "judge-error", "JE", None, None, None
-    )
-    store.record_runs([run, other_limits])
-    store.record_runs([rerun])
-    clusters = [
-        ClusterRow("sum", 0, ids[0], "s0"),
-        ClusterRow("sum", 0, ids[2], "s0"),
-        ClusterRow("sum", 1, ids[1], "s1"),
-    ]
-    store.replace_clusters("sum", clusters)
-    store.replace_clusters("sum", clusters[:2] + [ClusterRow("sum", 2, ids[1], "s2")])
+    store.replace_selection("sum", "alphacode", [ids[0], ids[3]])
     store.replace_selection("sum", "alphacode", [ids[2], ids[1]])
     store.close()
 
     with RunStore.open(tmp_path / "run", readonly=True) as again:
-        assert again.tests("sum") == sorted(tests, key=lambda t: t.name)
-        assert again.runs(ids[0]) == [rerun, other_limits]
-        assert again.runs(ids[1]) == []
-        assert [(c.cluster_id, c.candidate_id) for c in again.clusters("sum")] == [
-            (0, ids[0]),
-            (0, ids[2]),
-            (2, ids[1]),
-        ]
         assert [(s.rank, s.candidate_id) for s in again.selection("sum", "alphacode")] == [
             (0, ids[2]),
             (1, ids[1]),
@@ -290,7 +265,7 @@ def test_later_stage_tables_round_trip(store: RunStore, tmp_path: Path) -> None:
 
 def test_foreign_keys_are_enforced(store: RunStore) -> None:
     with pytest.raises(StoreError, match="unknown prompt"):
-        store.record_chunk("nope", 0, [], [], PARAMS)
+        record(store, "nope", 0, [], [], PARAMS)
     import sqlite3
 
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
@@ -314,8 +289,13 @@ def test_concurrent_reader_sees_consistent_snapshots_while_writing(tmp_path: Pat
             for chunk in range(chunk_count):
                 indices = range(chunk * size, (chunk + 1) * size)
                 programs = [None if i % 7 == 0 else program(str(i % 40)) for i in indices]
-                writer.record_chunk(
-                    CPP.key(), chunk, [completion(CPP, i) for i in indices], programs, PARAMS
+                record(
+                    writer,
+                    CPP.key(),
+                    chunk,
+                    [completion(CPP, i) for i in indices],
+                    programs,
+                    PARAMS,
                 )
 
     snapshots = []
@@ -336,14 +316,16 @@ def test_concurrent_reader_sees_consistent_snapshots_while_writing(tmp_path: Pat
 
 
 def test_pool_summary_counts_per_problem_and_language(store: RunStore, tmp_path: Path) -> None:
-    store.record_chunk(
+    record(
+        store,
         CPP.key(),
         0,
         [completion(CPP, i, tokens=5, logprob=-1.0 - i) for i in range(4)],
         [program("a"), program("a"), None, program("b")],
         PARAMS,
     )
-    store.record_chunk(
+    record(
+        store,
         PY.key(),
         2,
         [completion(PY, 8, tokens=7, logprob=-0.5), completion(PY, 9, tokens=9, logprob=-1.5)],
@@ -377,3 +359,145 @@ def test_pool_summary_of_empty_run(tmp_path: Path) -> None:
         (line,) = summarise_pool(*store.pool_rows())
     assert line == PoolLine("sum", "cpp", 1, 0, 0, 0, 0, 0, None)
     assert format_pool_table([line]).splitlines()[1].split()[-1] == "-"
+
+
+# The schema of the first run stores (version 1), as cpsolve wrote it before the
+# store was split: three more tables (tests, runs, clusters) that nothing reads now.
+FIRST_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS problems (
+    name TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    format TEXT NOT NULL,
+    content_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS prompts (
+    key TEXT PRIMARY KEY,
+    problem TEXT NOT NULL REFERENCES problems(name),
+    language TEXT NOT NULL,
+    subtask TEXT,
+    template TEXT NOT NULL,
+    messages_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS candidates (
+    id INTEGER PRIMARY KEY,
+    problem TEXT NOT NULL REFERENCES problems(name),
+    prompt_key TEXT NOT NULL REFERENCES prompts(key),
+    language TEXT NOT NULL,
+    source TEXT NOT NULL,
+    source_hash TEXT NOT NULL,
+    sample_count INTEGER NOT NULL CHECK (sample_count >= 1),
+    engine TEXT NOT NULL,
+    model TEXT NOT NULL,
+    params_json TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    num_tokens INTEGER NOT NULL,
+    logprob REAL,
+    target_subtask TEXT,
+    UNIQUE (problem, language, source_hash)
+);
+CREATE TABLE IF NOT EXISTS samples (
+    prompt_key TEXT NOT NULL REFERENCES prompts(key),
+    sample_index INTEGER NOT NULL CHECK (sample_index >= 0),
+    chunk INTEGER NOT NULL,
+    candidate_id INTEGER REFERENCES candidates(id),
+    num_tokens INTEGER NOT NULL,
+    logprob REAL,
+    PRIMARY KEY (prompt_key, sample_index)
+);
+CREATE INDEX IF NOT EXISTS samples_by_candidate ON samples(candidate_id);
+CREATE TABLE IF NOT EXISTS chunks (
+    prompt_key TEXT NOT NULL REFERENCES prompts(key),
+    chunk INTEGER NOT NULL CHECK (chunk >= 0),
+    size INTEGER NOT NULL CHECK (size >= 1),
+    base_seed INTEGER NOT NULL,
+    seed INTEGER,
+    done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
+    PRIMARY KEY (prompt_key, chunk)
+);
+CREATE TABLE IF NOT EXISTS tests (
+    problem TEXT NOT NULL REFERENCES problems(name),
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    input_hash TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    PRIMARY KEY (problem, name)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+    test_name TEXT NOT NULL,
+    limits_json TEXT NOT NULL,
+    status TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    score REAL,
+    cpu_time_s REAL,
+    memory_bytes INTEGER,
+    message TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (candidate_id, test_name, limits_json)
+);
+CREATE TABLE IF NOT EXISTS clusters (
+    problem TEXT NOT NULL REFERENCES problems(name),
+    cluster_id INTEGER NOT NULL,
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+    signature TEXT NOT NULL,
+    PRIMARY KEY (problem, candidate_id)
+);
+CREATE TABLE IF NOT EXISTS selections (
+    problem TEXT NOT NULL REFERENCES problems(name),
+    strategy TEXT NOT NULL,
+    rank INTEGER NOT NULL CHECK (rank >= 0),
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+    PRIMARY KEY (problem, strategy, rank)
+);
+"""
+
+
+def test_a_run_folder_of_the_first_schema_opens_and_grows(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / DB_FILENAME)
+    db.executescript(FIRST_SCHEMA)
+    db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')")
+    db.execute("INSERT INTO problems VALUES ('sum', '/problems/sum', 'kattis-2023-07', 'hash-1')")
+    db.execute(
+        "INSERT INTO prompts VALUES (?, 'sum', 'cpp', NULL, '', ?)",
+        (CPP.key(), '[{"role": "user", "content": "Add two numbers."}]'),
+    )
+    db.execute("INSERT INTO chunks VALUES (?, 0, 2, 7, 7, 1)", (CPP.key(),))
+    db.execute("INSERT INTO chunks VALUES (?, 1, 2, 7, NULL, 0)", (CPP.key(),))
+    db.execute(
+        "INSERT INTO candidates VALUES (1, 'sum', ?, 'cpp', 'a', 'h:a', 2, 'test',"
+        " 'test-model', '{}', 7, 10, -1.5, NULL)",
+        (CPP.key(),),
+    )
+    for index in (0, 1):
+        db.execute("INSERT INTO samples VALUES (?, ?, 0, 1, 10, -1.5)", (CPP.key(), index))
+    db.execute("INSERT INTO runs VALUES (1, 'secret/1', '{}', 'ok', 'AC', 1.0, 0.1, 1000, '')")
+    db.execute("INSERT INTO clusters VALUES ('sum', 0, 1, 's0')")
+    db.execute("INSERT INTO selections VALUES ('sum', 'codet', 0, 1)")
+    db.commit()
+    db.close()
+
+    with RunStore.open(tmp_path, readonly=True) as reader:
+        assert reader.problems() == [PROBLEM]
+        assert [(c.id, c.source, c.sample_count) for c in reader.candidates("sum")] == [(1, "a", 2)]
+        assert [(s.rank, s.candidate_id) for s in reader.selection("sum", "codet")] == [(0, 1)]
+        assert reader.done_chunks(CPP.key()) == {0}
+    with RunStore.open(tmp_path) as store:
+        store.add_problem(PROBLEM)
+        store.add_prompts("sum", [CPP])
+        store.plan_chunks(CPP.key(), [2, 2], base_seed=7)
+        record(
+            store,
+            CPP.key(),
+            1,
+            [completion(CPP, 2), completion(CPP, 3)],
+            [program("a"), program("b")],
+            PARAMS,
+        )
+        assert [(c.source, c.sample_count) for c in store.candidates("sum")] == [("a", 3), ("b", 1)]
+        assert store.summary().samples == 4
+        assert store.check_integrity() == ["ok"]
