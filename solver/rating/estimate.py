@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from solver.rating.codeforces import (
+    Change,
     Entry,
     Era,
     codeforces_update,
@@ -131,24 +132,38 @@ def place_entrant(
     return replace(contest, rows=tuple([*moved, entrant_row, *others]))
 
 
+def row_estimate(contest: ContestFile, row: Standing, estimator: str, rating: float) -> Estimate:
+    """The estimate of one participant's row in `contest`: what every estimator
+    reports beside its own figure (rank, old and official rating, the contest)."""
+    return Estimate(
+        handle=row.handle,
+        estimator=estimator,
+        rating=rating,
+        rank=row.rank,
+        old_rating=row.rating,
+        contest_id=contest.contest_id,
+        contest_name=contest.contest_name,
+        official=row.new_rating,
+    )
+
+
 def codeforces_estimates(contest: ContestFile, era: Era | None = None) -> list[Estimate]:
     """The Codeforces update of every official participant of one contest."""
     rows = participants(contest)
     changes = codeforces_update([_entry(row) for row in rows], contest_era(contest, era))
     return [
-        Estimate(
-            handle=change.handle,
-            estimator="codeforces",
-            rating=change.new_rating,
-            rank=change.rank,
-            old_rating=change.old_rating,
-            contest_id=contest.contest_id,
-            contest_name=contest.contest_name,
-            official=row.new_rating,
-            real_rating=change.real_new_rating,
-        )
+        _codeforces_estimate(contest, row, change)
         for change, row in zip(changes, rows, strict=True)
     ]
+
+
+def _codeforces_estimate(contest: ContestFile, row: Standing, change: Change) -> Estimate:
+    """A row's Codeforces update as an estimate (old rating as Codeforces displays it)."""
+    return replace(
+        row_estimate(contest, row, "codeforces", change.new_rating),
+        old_rating=change.old_rating,
+        real_rating=change.real_new_rating,
+    )
 
 
 def _real_ratings(rows: Sequence[Standing], era: Era) -> np.ndarray:
@@ -165,13 +180,17 @@ def _local_ranks(rows: Sequence[Standing]) -> list[int]:
     return result
 
 
+def _placed(contest: ContestFile, era: Era | None) -> tuple[list[Standing], np.ndarray, list[int]]:
+    """The official participants, their real ratings and their places among them."""
+    rows = participants(contest)
+    return rows, _real_ratings(rows, contest_era(contest, era)), _local_ranks(rows)
+
+
 def codeelo_estimates(
     contest: ContestFile, era: Era | None = None, handles: Sequence[str] | None = None
 ) -> list[Estimate]:
     """CodeElo's performance rating of the official participants (or of `handles`)."""
-    rows = participants(contest)
-    ratings = _real_ratings(rows, contest_era(contest, era))
-    local = _local_ranks(rows)
+    rows, ratings, local = _placed(contest, era)
     wanted = set(handles) if handles is not None else None
     estimates = []
     for i, row in enumerate(rows):
@@ -180,15 +199,8 @@ def codeelo_estimates(
         others = np.delete(ratings, i)
         performance = performance_rating(local[i], others, tolerance=1e-3)
         estimates.append(
-            Estimate(
-                handle=row.handle,
-                estimator="codeelo",
-                rating=performance.rating,
-                rank=row.rank,
-                old_rating=row.rating,
-                contest_id=contest.contest_id,
-                contest_name=contest.contest_name,
-                official=row.new_rating,
+            replace(
+                row_estimate(contest, row, "codeelo", performance.rating),
                 clamped=performance.clamped,
             )
         )
@@ -199,9 +211,7 @@ def contest_results(
     contest: ContestFile, handle: str, era: Era | None = None
 ) -> ContestResult | None:
     """One contest from `handle`'s side (None when it is not among the participants)."""
-    rows = participants(contest)
-    ratings = _real_ratings(rows, contest_era(contest, era))
-    local = _local_ranks(rows)
+    rows, ratings, local = _placed(contest, era)
     for i, row in enumerate(rows):
         if row.handle == handle:
             others = tuple((float(ratings[j]), float(local[j])) for j in range(len(rows)) if j != i)
@@ -282,19 +292,7 @@ def entrant_codeforces(
             raise EntrantError(f"{contest.path}: {handle} is not among its participants")
         entries = [_entry(row) for row in rows]
         change = codeforces_update(entries, contest_era(contest, era))[index]
-        estimates.append(
-            Estimate(
-                handle=handle,
-                estimator="codeforces",
-                rating=change.new_rating,
-                rank=change.rank,
-                old_rating=change.old_rating,
-                contest_id=contest.contest_id,
-                contest_name=contest.contest_name,
-                official=rows[index].new_rating,
-                real_rating=change.real_new_rating,
-            )
-        )
+        estimates.append(_codeforces_estimate(contest, rows[index], change))
         earlier = earlier_contests(entries[index])
         carried = (change.new_rating, None if earlier is None else earlier + 1)
     return estimates
