@@ -3,7 +3,8 @@ what program checkers (Kattis output validators, testlib, CMS checkers and
 managers) reported. Running those programs is the sandbox's job; this module only
 reads their exit code and text.
 
-Token checker semantics follow problemtools' `default_validator.cc`:
+Token checker semantics follow problemtools' `default_validator.cc` (its flags
+are parsed when the problem is read: problems.flags.TokenOptions):
 
 * tokens are maximal runs of non-whitespace (ASCII space, \\t, \\n, \\v, \\f, \\r);
 * tokens compare case-insensitively (ASCII) unless `case_sensitive`;
@@ -25,19 +26,18 @@ import hashlib
 import io
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import compress, count
 from math import isfinite
 from operator import ne
 from pathlib import Path
-from typing import Any, BinaryIO, TypedDict
+from typing import Any, BinaryIO
 
 from judge.verdicts import Verdict
-from problems.errors import ProblemError
-from problems.model import Checker, CheckerKind
+from problems.flags import TokenOptions, parse_float_token
 
+DEFAULT_TOKEN_OPTIONS = TokenOptions()  # no flags: tokens compare case-insensitively, exactly
 _SHOWN_TOKEN_BYTES = 40
 _NON_SPACE = re.compile(rb"\S+")
 
@@ -55,101 +55,6 @@ class CheckResult:
 # --- the token checker ---------------------------------------------------------------
 
 
-class TokenParams(TypedDict):
-    """Keyword arguments of `check_tokens`, as parsed from validator flags."""
-
-    case_sensitive: bool
-    space_change_sensitive: bool
-    float_absolute_tolerance: float | None
-    float_relative_tolerance: float | None
-
-
-def parse_validator_flags(
-    flags: tuple[str, ...], source: Path | str = "validator_flags"
-) -> TokenParams:
-    """Turn Kattis default-validator flags into keyword arguments of `check_tokens`.
-
-    `source` names where the flags came from (problem.yaml, testdata.yaml) for the
-    error raised on an unknown flag or a bad tolerance."""
-    params = TokenParams(
-        case_sensitive=False,
-        space_change_sensitive=False,
-        float_absolute_tolerance=None,
-        float_relative_tolerance=None,
-    )
-    position = 0
-    while position < len(flags):
-        flag = flags[position]
-        if flag == "case_sensitive":
-            params["case_sensitive"] = True
-            position += 1
-            continue
-        if flag == "space_change_sensitive":
-            params["space_change_sensitive"] = True
-            position += 1
-            continue
-        if flag not in _TOLERANCE_FLAGS:
-            raise ProblemError(source, f"unknown output validator flag {flag!r}")
-        if position + 1 >= len(flags):
-            raise ProblemError(source, f"flag {flag!r} needs a number after it")
-        value = _parse_tolerance(flags[position + 1], flag, source)
-        absolute, relative = _TOLERANCE_FLAGS[flag]
-        if absolute:
-            params["float_absolute_tolerance"] = value
-        if relative:
-            params["float_relative_tolerance"] = value
-        position += 2
-    return params
-
-
-# flag -> (sets the absolute tolerance, sets the relative tolerance)
-_TOLERANCE_FLAGS: dict[str, tuple[bool, bool]] = {
-    "float_tolerance": (True, True),
-    "float_absolute_tolerance": (True, False),
-    "float_relative_tolerance": (False, True),
-}
-
-
-def _parse_tolerance(text: str, flag: str, source: Path | str) -> float:
-    value = parse_float_token(text.encode())
-    if value is None or value < 0:
-        raise ProblemError(
-            source, f"flag {flag!r} needs a finite non-negative number, got {text!r}"
-        )
-    return value
-
-
-def parse_float_token(token: bytes) -> float | None:
-    """The finite double a whole token spells in C `strtod` syntax, else None.
-
-    Decimal and hexadecimal (0x1.8p3) forms are accepted; inf / nan are not
-    float tokens (problemtools' isfloat), nor are Python-only forms like 1_000."""
-    if b"_" in token:
-        return None
-    value: float | None
-    try:
-        value = float(token)
-    except ValueError:
-        value = _parse_hex_float(token)
-    if value is None or math.isinf(value) or math.isnan(value):
-        return None
-    return value
-
-
-_HEX_FLOAT = re.compile(
-    rb"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?"
-)
-
-
-def _parse_hex_float(token: bytes) -> float | None:
-    if not _HEX_FLOAT.fullmatch(token):
-        return None
-    try:
-        return float.fromhex(token.decode("ascii"))
-    except (ValueError, OverflowError):
-        return None
-
-
 def check_tokens(
     output: bytes,
     answer: bytes,
@@ -161,48 +66,28 @@ def check_tokens(
 ) -> CheckResult:
     """Compare a candidate's output with the answer token by token (Kattis default
     validator semantics, see the module docstring). Linear in the output size."""
-    return check_token_streams(
-        io.BytesIO(output),
-        io.BytesIO(answer),
+    options = TokenOptions(
         case_sensitive=case_sensitive,
         space_change_sensitive=space_change_sensitive,
         float_absolute_tolerance=float_absolute_tolerance,
         float_relative_tolerance=float_relative_tolerance,
     )
+    return check_token_streams(io.BytesIO(output), io.BytesIO(answer), options)
 
 
 def check_token_files(
-    output: Path,
-    answer: Path | None,
-    *,
-    case_sensitive: bool = False,
-    space_change_sensitive: bool = False,
-    float_absolute_tolerance: float | None = None,
-    float_relative_tolerance: float | None = None,
+    output: Path, answer: Path | None, options: TokenOptions = DEFAULT_TOKEN_OPTIONS
 ) -> CheckResult:
     """`check_tokens` on two files (no answer file: an empty answer), read in
     chunks: the judge holds a few chunks of each, never a whole output."""
     with contextlib.ExitStack() as files:
         got = files.enter_context(open(output, "rb"))
         expected = files.enter_context(open(answer, "rb")) if answer else io.BytesIO(b"")
-        return check_token_streams(
-            got,
-            expected,
-            case_sensitive=case_sensitive,
-            space_change_sensitive=space_change_sensitive,
-            float_absolute_tolerance=float_absolute_tolerance,
-            float_relative_tolerance=float_relative_tolerance,
-        )
+        return check_token_streams(got, expected, options)
 
 
 def check_token_streams(
-    output: BinaryIO,
-    answer: BinaryIO,
-    *,
-    case_sensitive: bool = False,
-    space_change_sensitive: bool = False,
-    float_absolute_tolerance: float | None = None,
-    float_relative_tolerance: float | None = None,
+    output: BinaryIO, answer: BinaryIO, options: TokenOptions = DEFAULT_TOKEN_OPTIONS
 ) -> CheckResult:
     """`check_tokens` on two seekable binary streams, read CHUNK_BYTES at a time.
 
@@ -211,17 +96,17 @@ def check_token_streams(
     held is a few chunks' tokens per side, whatever the output's size, except
     that one token is always held whole. The failure message re-reads the
     streams to name the tokens and the output line."""
-    use_floats = float_absolute_tolerance is not None or float_relative_tolerance is not None
+    lower = not options.case_sensitive
     mismatch = _first_token_mismatch(
-        _TokenReader(output, lower=not case_sensitive),
-        _TokenReader(answer, lower=not case_sensitive),
-        float_absolute_tolerance if use_floats else None,
-        float_relative_tolerance if use_floats else None,
-        use_floats,
+        _TokenReader(output, lower=lower),
+        _TokenReader(answer, lower=lower),
+        options.float_absolute_tolerance,
+        options.float_relative_tolerance,
+        options.uses_floats,
     )
     if mismatch is not None:
         return CheckResult(Verdict.WA, None, _describe_mismatch(output, answer, mismatch))
-    if space_change_sensitive:
+    if options.space_change_sensitive:
         gap = _first_whitespace_mismatch(output, answer)
         if gap is not None:
             return CheckResult(Verdict.PE, None, gap)
@@ -477,28 +362,6 @@ def _first_whitespace_mismatch(output: BinaryIO, answer: BinaryIO) -> str | None
     return None
 
 
-def bind_checker(
-    checker: Checker, source: Path | str = "validator_flags"
-) -> Callable[[bytes, bytes], CheckResult]:
-    """The in-process check function of a TOKENS checker, flags bound from the
-    problem's config. Program checkers run in the sandbox instead: ValueError."""
-    factory = _IN_PROCESS_CHECKERS.get(checker.kind)
-    if factory is None:
-        raise ValueError(f"checker kind {checker.kind.value!r} runs as a program, not in-process")
-    return factory(checker.flags, source)
-
-
-def _bind_tokens(
-    flags: tuple[str, ...], source: Path | str
-) -> Callable[[bytes, bytes], CheckResult]:
-    return partial(check_tokens, **parse_validator_flags(flags, source))
-
-
-_IN_PROCESS_CHECKERS: Mapping[
-    CheckerKind, Callable[[tuple[str, ...], Path | str], Callable[[bytes, bytes], CheckResult]]
-] = {CheckerKind.TOKENS: _bind_tokens}
-
-
 # --- Kattis output validators ------------------------------------------------------
 
 KATTIS_EXIT_AC = 42
@@ -561,8 +424,8 @@ def interpret_testlib(
     (no normal exit), -> JE.
     For 7 the text is "points <value> [message]" (`quitp`); the score is
     value / points_scale and must land in [0, 1]. A checker built with the
-    CMS-modified testlib (see `is_cms_testlib`) exits 0 and prints its score
-    on stdout: read it with `interpret_cms` instead."""
+    CMS-modified testlib (problems.cms.is_cms_testlib) exits 0 and prints its
+    score on stdout: the reader makes it a CMS checker, read by `interpret_cms`."""
     message = output_text.strip()
     if exit_code == TESTLIB_EXIT_POINTS:
         return _testlib_points(message, points_scale)
@@ -586,18 +449,6 @@ def _testlib_points(message: str, points_scale: float) -> CheckResult:
     if not 0.0 <= score <= 1.0:
         return CheckResult(Verdict.JE, None, _join(f"testlib points {value} out of range", message))
     return _scored(score, message)
-
-
-_CMS_TESTLIB_MARKERS = (
-    "CMS Checkers should always finish with zero exit code",
-    "Modified to be compatible with CMS",
-)
-
-
-def is_cms_testlib(header_text: str) -> bool:
-    """True when a testlib.h is the CMS/IOI variant whose checkers always exit 0
-    and print the score on stdout (so its results go through `interpret_cms`)."""
-    return any(marker in header_text for marker in _CMS_TESTLIB_MARKERS)
 
 
 # --- CMS checkers and managers -------------------------------------------------------

@@ -21,7 +21,11 @@ from problems.model import CheckerKind, GraderKind, Limits, Problem, TestCase
 # Candidates may run to CPU_HEADROOM times the limit before they are killed, so
 # that a clear TLE (killed at the headroom) is told apart from a close call; a run
 # whose CPU time lands in the band [NEAR_LIMIT_LOW, NEAR_LIMIT_HIGH] times the
-# limit is re-run and the fastest attempt counts.
+# limit is re-run and the fastest attempt counts. The verdict depends on the limit
+# only (TLE when the CPU time exceeds it); the headroom decides how long a run may
+# go on and so how much is known about it. It is the judge's policy, the same for
+# every format: Kattis' time_safety_margin / time_limit_to_tle are package
+# verification settings and are not read (see problems.kattis).
 CPU_HEADROOM = 1.25
 NEAR_LIMIT_LOW = 0.9
 NEAR_LIMIT_HIGH = 1.2
@@ -145,13 +149,12 @@ def _candidate_process(
 def _check_output(
     setup: Setup, test: TestCase, output_path: Path, sandbox: Sandbox, work: Path
 ) -> checkers.CheckResult:
-    """Compare a finished run's output with the answer, by the problem's checker."""
+    """Compare a finished run's output with the answer, by the problem's checker
+    (the token checker with the problem's options and the test group's on top)."""
     spec = setup.problem.checker
     if spec.kind is CheckerKind.TOKENS:
-        flags = spec.flags + test.validator_flags
-        return checkers.check_token_files(
-            output_path, test.answer_path, **checkers.parse_validator_flags(flags)
-        )
+        options = spec.token_options.then(test.token_options)
+        return checkers.check_token_files(output_path, test.answer_path, options)
     if setup.checker is None or not setup.checker.ok:
         return checkers.CheckResult(Verdict.JE, 0.0, "checker is not compiled")
     return CHECKER_RUNNERS[spec.kind](setup, test, output_path, sandbox, work)
@@ -241,8 +244,16 @@ def _checked_files(test: TestCase, output_path: Path, work: Path) -> tuple[tuple
     )
 
 
+FEEDBACK_BYTES = 1 << 16
+"""How much of a helper's message or score file the judge reads (the head): a
+checker that quotes a whole output costs the judge no more than this."""
+
+
 def _read_text(path: Path) -> str:
-    return path.read_text(errors="replace") if path.exists() else ""
+    if not path.exists():
+        return ""
+    with open(path, "rb") as handle:
+        return handle.read(FEEDBACK_BYTES).decode(errors="replace")
 
 
 def _run_file_checker(

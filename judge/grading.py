@@ -8,7 +8,8 @@ Three schemes, picked by the problem's structure through the `SCHEMES` registry:
   `on_reject: break` the items after the first rejected one do not count (and
   need not be judged); the verdict is aggregated by `first_error` / `worst_error`
   (default) / `always_accept`, then `accept_if_any_accepted` makes it AC when any
-  sub-result is AC; the score by `sum` (default) / `avg` / `min` / `max`;
+  sub-result is AC; the score by `sum` (default) / `avg` / `min` / `max` (the
+  flags are parsed when the package is read: `Scoring.grading`);
   `ignore_sample` drops the sample group's verdict and score (a judge error in
   it still counts, as in problemtools). A judge error anywhere below a group
   makes the group JE. A group score outside its `range` is clamped to it (the
@@ -34,13 +35,12 @@ results gives the same `ProblemResult` as grading the results of every test.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from judge.verdicts import GroupResult, ProblemResult, TestResult, Verdict, first_error, worst
-from problems.errors import ProblemError
-from problems.model import CheckerKind, Problem, ProblemType, Scoring, TestGroup
+from problems.flags import SCORE_AGGREGATES, GraderFlags, VerdictMode
+from problems.model import CheckerKind, OnReject, Problem, ProblemType, Scoring, TestGroup, TestKind
 from problems.testdata import has_custom_grading, max_group_score
 
 
@@ -55,50 +55,11 @@ class MissingResultsError(ValueError):
 
 # --- Kattis default grader -------------------------------------------------------------
 
-_VERDICT_MODES: dict[str, Callable[[list[Verdict]], Verdict]] = {
-    "first_error": first_error,
-    "worst_error": worst,
-    "always_accept": lambda _verdicts: Verdict.AC,
+_VERDICT_MODES: Mapping[VerdictMode, Callable[[list[Verdict]], Verdict]] = {
+    VerdictMode.FIRST_ERROR: first_error,
+    VerdictMode.WORST_ERROR: worst,
+    VerdictMode.ALWAYS_ACCEPT: lambda _verdicts: Verdict.AC,
 }
-_SCORE_MODES: dict[str, Callable[[list[float]], float]] = {
-    "sum": lambda scores: float(sum(scores)),
-    "avg": lambda scores: float(statistics.fmean(scores)),
-    "min": min,
-    "max": max,
-}
-_SWITCHES = ("ignore_sample", "accept_if_any_accepted")
-
-
-@dataclass(frozen=True)
-class GraderFlags:
-    """Parsed Kattis `grader_flags` of one group (the last conflicting mode wins)."""
-
-    verdict_mode: str = "worst_error"
-    score_mode: str = "sum"
-    ignore_sample: bool = False
-    accept_if_any_accepted: bool = False
-
-
-def parse_grader_flags(flags: Iterable[str], where: str = "grader_flags") -> GraderFlags:
-    """Parse Kattis default-grader flags; `where` names the group for the error
-    raised on an unknown flag."""
-    verdict_mode, score_mode = "worst_error", "sum"
-    switches: set[str] = set()
-    for flag in flags:
-        if flag in _VERDICT_MODES:
-            verdict_mode = flag
-        elif flag in _SCORE_MODES:
-            score_mode = flag
-        elif flag in _SWITCHES:
-            switches.add(flag)
-        else:
-            raise ProblemError(where, f"unknown grader flag {flag!r}")
-    return GraderFlags(
-        verdict_mode=verdict_mode,
-        score_mode=score_mode,
-        ignore_sample="ignore_sample" in switches,
-        accept_if_any_accepted="accept_if_any_accepted" in switches,
-    )
 
 
 @dataclass(frozen=True)
@@ -173,7 +134,6 @@ class _KattisContext:
     results: Mapping[str, TestResult]
     sample_tests: frozenset[str]
     validator_scores: bool
-    root: str
     group_grader: GroupGrader | None = None
 
 
@@ -198,12 +158,7 @@ def _is_sample_group(group: TestGroup, sample_tests: frozenset[str]) -> bool:
 def _evaluate_kattis(group: TestGroup, context: _KattisContext) -> _Evaluation:
     """Grade one group of the test-data tree as problemtools does: its default
     grader, or the package's custom grader for `grading: custom` groups."""
-    flags = (
-        GraderFlags()
-        if group.scoring.custom_grading
-        else parse_grader_flags(group.scoring.grader_flags, f"{context.root}: group {group.name}")
-    )
-    breaks = group.scoring.on_reject == "break"
+    breaks = group.scoring.on_reject is OnReject.BREAK
     outcomes: list[_Outcome] = []
     tests: list[TestResult] = []
     children: list[GroupResult] = []
@@ -244,7 +199,9 @@ def _evaluate_kattis(group: TestGroup, context: _KattisContext) -> _Evaluation:
     if group.scoring.custom_grading:
         verdict, score, max_score, message = _custom_grade(group, outcomes, context)
     else:
-        verdict, score, max_score, message = _aggregate(flags, group.scoring, outcomes)
+        verdict, score, max_score, message = _aggregate(
+            group.scoring.grading, group.scoring, outcomes
+        )
     graded = GroupResult(
         name=group.name,
         verdict=verdict,
@@ -268,7 +225,7 @@ def _aggregate(
         verdict = Verdict.AC
     if any(o.verdict is Verdict.JE for o in outcomes):
         verdict = Verdict.JE
-    aggregate = _SCORE_MODES[flags.score_mode]
+    aggregate = SCORE_AGGREGATES[flags.score_mode]
     score = aggregate([o.score for o in considered]) if considered else 0.0
     max_score = aggregate([o.max_score for o in considered]) if considered else 0.0
     message = ""
@@ -307,9 +264,8 @@ def _kattis_root(
 ) -> _Evaluation:
     context = _KattisContext(
         results=results,
-        sample_tests=frozenset(case.name for case in problem.tests if case.kind == "sample"),
+        sample_tests=frozenset(case.name for case in problem.tests if case.kind == TestKind.SAMPLE),
         validator_scores=problem.checker.kind is CheckerKind.KATTIS_VALIDATOR,
-        root=str(problem.root),
         group_grader=group_grader,
     )
     return _evaluate_kattis(problem.root_group, context)

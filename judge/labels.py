@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from judge.verdicts import ProblemResult, Verdict
-from problems.model import Problem, Submission
+from problems.model import Label, Problem, Submission
 
 _SCORE_TOLERANCE = 1e-6
 
@@ -94,32 +94,34 @@ def _kattis_partial(result: ProblemResult) -> str:
     return _partial(result)
 
 
-LABEL_RULES: Mapping[str, LabelRule] = {
-    "accepted": _full_score,
-    "model_solution": _full_score,
-    "correct": _full_score,
-    "slow_accepted": _slow_accepted,
-    "wrong_answer": _some(frozenset({Verdict.WA, Verdict.PE}), "WA"),
-    "time_limit_exceeded": _some(frozenset({Verdict.TLE}), "TLE"),
-    "run_time_error": _some(frozenset({Verdict.RE, Verdict.MLE}), "RE or MLE"),
-    "partially_accepted": _kattis_partial,
-    "partially_correct": _partial,
-    "incorrect": _not_full,
-    "time_limit": _not_full,
-    "runtime_error": _not_full,
-    "memory_limit": _not_full,
-    "failed": _not_full,
-    "protocol_violation": _not_full,
+# One rule per Label (a test checks that every Label has one). Label is a str
+# enum, so a plain folder name finds its rule too.
+LABEL_RULES: Mapping[Label | str, LabelRule] = {
+    Label.ACCEPTED: _full_score,
+    Label.MODEL_SOLUTION: _full_score,
+    Label.CORRECT: _full_score,
+    Label.SLOW_ACCEPTED: _slow_accepted,
+    Label.WRONG_ANSWER: _some(frozenset({Verdict.WA, Verdict.PE}), "WA"),
+    Label.TIME_LIMIT_EXCEEDED: _some(frozenset({Verdict.TLE}), "TLE"),
+    Label.RUN_TIME_ERROR: _some(frozenset({Verdict.RE, Verdict.MLE}), "RE or MLE"),
+    Label.PARTIALLY_ACCEPTED: _kattis_partial,
+    Label.PARTIALLY_CORRECT: _partial,
+    Label.INCORRECT: _not_full,
+    Label.TIME_LIMIT: _not_full,
+    Label.RUNTIME_ERROR: _not_full,
+    Label.MEMORY_LIMIT: _not_full,
+    Label.FAILED: _not_full,
+    Label.PROTOCOL_VIOLATION: _not_full,
 }
 
 # Labels that promise AC with the full score (the mutants engine mutates these).
 FULL_SCORE_LABELS = frozenset(label for label, rule in LABEL_RULES.items() if rule is _full_score)
 # Kattis: the label whose submissions set a derived time limit (problemtools' rule).
-TIME_LIMIT_LABELS = frozenset({"accepted"})
+TIME_LIMIT_LABELS = frozenset({Label.ACCEPTED})
 
 
 def label_agrees(
-    label: str, result: ProblemResult, problem: Problem, expected_score: float | None = None
+    label: Label | str, result: ProblemResult, problem: Problem, expected_score: float | None = None
 ) -> tuple[bool, str]:
     """Whether `result` is what `label` promises for `problem`, and if not, why.
 

@@ -18,7 +18,9 @@ Decisions:
   argv[1] as input, argv[2] as the answer and argv[3] as the contestant output,
   prints the score to stdout and always exits 0. So a checker is CMS unless it
   includes testlib.h and the bundled testlib.h is the standard one (or absent):
-  then it is TESTLIB (`checker in out ans`, verdict in the exit code). Without
+  then it is TESTLIB (`checker in out ans`, verdict in the exit code). A testlib.h
+  is the CMS variant when its registerTestlibCmd opens the answer from argv[2]
+  (`is_cms_testlib`, the one rule the project uses). Without
   checker/ the checker is TOKENS (Communication managers report the score
   themselves).
 - Graders: Batch with compilation "grader" links graders/grader.<ext>
@@ -47,10 +49,12 @@ from problems.model import (
     GraderKind,
     Limits,
     Problem,
+    ProblemFormat,
     ProblemType,
     Scoring,
     TestCase,
     TestGroup,
+    TestKind,
 )
 from problems.programs import program_entries, program_sources
 from problems.statement import read_statement
@@ -154,12 +158,20 @@ GRADER_READERS: dict[str, Callable[[Path, dict[str, Any], Path], Grader]] = {
 }
 
 
+def is_cms_testlib(header_text: str) -> bool:
+    """True when a testlib.h is the CMS/IOI variant, whose checkers take
+    `input answer output`, print the score on stdout and always exit 0 (so their
+    results are read as a CMS checker's): its registerTestlibCmd opens the
+    answer from argv[2]."""
+    return bool(_CMS_ARGUMENT_ORDER.search(header_text))
+
+
 def checker_kind(main_source: Path) -> CheckerKind:
     """CMS or TESTLIB for a checker program (see the module docstring)."""
     if not _INCLUDES_TESTLIB.search(read_text(main_source)):
         return CheckerKind.CMS
     testlib = main_source.parent / "testlib.h"
-    if testlib.is_file() and _CMS_ARGUMENT_ORDER.search(read_text(testlib)):
+    if testlib.is_file() and is_cms_testlib(read_text(testlib)):
         return CheckerKind.CMS
     return CheckerKind.TESTLIB
 
@@ -202,7 +214,7 @@ def _read_tests(root: Path, sample_names: set[str], answers_required: bool) -> t
         else:
             answer = answer_path
         name = input_path.stem
-        kind = "sample" if name in sample_names else "secret"
+        kind = TestKind.SAMPLE if name in sample_names else TestKind.SECRET
         tests.append(TestCase(name=name, input_path=input_path, answer_path=answer, kind=kind))
     return tuple(tests)
 
@@ -239,7 +251,7 @@ def load_cms(path: Path) -> Problem:
         name=code,
         title=get_string(config, "name", config_path, code),
         root=root,
-        format="cms",
+        format=ProblemFormat.CMS,
         platform="cms",
         type=ProblemType.SCORING,
         statement=statement,

@@ -1,18 +1,27 @@
 """Reader for the Kattis problem package format, legacy and 2023-07-draft.
 
 Decisions where the formats leave room (see also problems.testdata):
-- Limits: legacy `limits.time_multiplier` defaults to 2 and `time_safety_margin`
-  to 2 (the defaults this project's problem notes use); 2023-07
-  `limits.time_multipliers.ac_to_time_limit` defaults to 2 and
-  `time_limit_to_tle` to 1.5 (the 2023-07 spec). `limits.time_limit` (2023-07) is
-  the time limit when present; otherwise Limits.time_s is None and the judge
-  derives it from the slowest accepted submission. Memory defaults to 1024 MiB
-  (legacy) / 2048 MiB (2023-07), output to 8 MiB.
+- Limits: legacy `limits.time_multiplier` defaults to 2; 2023-07
+  `limits.time_multipliers.ac_to_time_limit` defaults to 2 (the 2023-07 spec).
+  `limits.time_limit` (2023-07) is the time limit when present; otherwise
+  Limits.time_s is None and the judge derives it from the slowest accepted
+  submission. Memory defaults to 1024 MiB (legacy) / 2048 MiB (2023-07), output
+  to 8 MiB.
+- Not read: legacy `limits.time_safety_margin` and 2023-07
+  `limits.time_multipliers.time_limit_to_tle`. In problemtools they serve
+  verifyproblem's check of the package: an accepted submission should run within
+  the derived limit divided by the margin, a time_limit_exceeded one past the
+  limit times the margin (else it is "sensitive to the time limit"). This project
+  checks labels against verdicts only, and a verdict depends on the time limit
+  alone; how far past the limit a run may go before it is killed is the judge's
+  own constant (judge.execute.CPU_HEADROOM), the same for every format.
 - Output validation: legacy `validation: custom [interactive] [score]` uses the one
   program in output_validators/; 2023-07 uses output_validator/ when present (both
   folder names are accepted in either version). problem.yaml `validator_flags`
   become Checker.flags; testdata.yaml output_validator_flags stay per group in
-  Scoring.
+  Scoring and per test in TestCase.validator_flags. With the default (token)
+  checker both are parsed while the package is read (problems.flags), so a bad
+  flag fails the load naming its file and key.
 - Interactive problems get Grader(INTERACTIVE) with the output validator as peer.
   Otherwise `include/<language>/` folders make a LINKED grader with one
   IncludeFiles per language: every file below the folder (headers, subfolders)
@@ -43,6 +52,7 @@ from problems.fields import (
     get_string,
 )
 from problems.fileio import read_yaml_mapping
+from problems.flags import FlagError
 from problems.languages import language_of_files
 from problems.model import (
     Checker,
@@ -51,7 +61,9 @@ from problems.model import (
     GraderKind,
     IncludeFiles,
     Limits,
+    OnReject,
     Problem,
+    ProblemFormat,
     ProblemType,
     TestGroup,
 )
@@ -68,8 +80,8 @@ from problems.testdata import (
 
 MIB = 1024 * 1024
 CONFIG_FILE = "problem.yaml"
-LEGACY = "kattis-legacy"
-DRAFT_2023 = "kattis-2023-07"
+LEGACY = ProblemFormat.KATTIS_LEGACY
+DRAFT_2023 = ProblemFormat.KATTIS_2023_07
 FORMAT_BY_VERSION = {
     "legacy": LEGACY,
     "legacy-icpc": LEGACY,
@@ -79,7 +91,7 @@ FORMAT_BY_VERSION = {
 LEGACY_VALIDATION_WORDS = ("custom", "interactive", "score")
 DRAFT_TYPES = ("pass-fail", "scoring", "interactive", "multi-pass", "submit-answer")
 UNSUPPORTED_DRAFT_TYPES = ("multi-pass", "submit-answer")
-ON_REJECT_BY_LEGACY_GRADING = {"first_error": "break", "grade": "continue"}
+ON_REJECT_BY_LEGACY_GRADING = {"first_error": OnReject.BREAK, "grade": OnReject.CONTINUE}
 OWN_RIGHTS_OWNER = "cpsolve authors"  # problems/examples: judged as this project judges
 INCLUDE_LANGUAGE_BY_FOLDER = {
     "cpp": "cpp",
@@ -107,7 +119,7 @@ class Judging:
     custom_validator: bool
 
 
-def package_format(config: dict[str, Any], path: Path) -> str:
+def package_format(config: dict[str, Any], path: Path) -> ProblemFormat:
     """ "kattis-legacy" or "kattis-2023-07" from `problem_format_version`."""
     version = config.get("problem_format_version", "legacy")
     if str(version) not in FORMAT_BY_VERSION:
@@ -165,9 +177,6 @@ def _legacy_limits(limits: dict[str, Any], path: Path) -> Limits:
         time_multiplier=get_positive_number(
             limits, "time_multiplier", path, 2, "limits.time_multiplier"
         ),
-        safety_margin=get_positive_number(
-            limits, "time_safety_margin", path, 2, "limits.time_safety_margin"
-        ),
     )
 
 
@@ -187,21 +196,14 @@ def _draft_limits(limits: dict[str, Any], path: Path) -> Limits:
         time_multiplier=get_positive_number(
             multipliers, "ac_to_time_limit", path, 2, "limits.time_multipliers.ac_to_time_limit"
         ),
-        safety_margin=get_positive_number(
-            multipliers,
-            "time_limit_to_tle",
-            path,
-            1.5,
-            "limits.time_multipliers.time_limit_to_tle",
-        ),
     )
 
 
-JUDGING_READERS: dict[str, Callable[[dict[str, Any], Path, Path], Judging]] = {
+JUDGING_READERS: dict[ProblemFormat, Callable[[dict[str, Any], Path, Path], Judging]] = {
     LEGACY: _legacy_judging,
     DRAFT_2023: _draft_judging,
 }
-LIMITS_READERS: dict[str, Callable[[dict[str, Any], Path], Limits]] = {
+LIMITS_READERS: dict[ProblemFormat, Callable[[dict[str, Any], Path], Limits]] = {
     LEGACY: _legacy_limits,
     DRAFT_2023: _draft_limits,
 }
@@ -230,11 +232,15 @@ def _title(config: dict[str, Any], path: Path, statement: str, fallback: str) ->
     return title_from_statement(statement) or fallback
 
 
-def _checker(root: Path, fmt: str, judging: Judging, flags: tuple[str, ...]) -> Checker:
+def _checker(root: Path, fmt: ProblemFormat, judging: Judging, flags: tuple[str, ...]) -> Checker:
     """The output checker: the package's one output validator program, or the
-    default token comparison with the problem's validator flags."""
+    default token comparison with the problem's validator flags (parsed here:
+    ProblemError naming problem.yaml for a bad one)."""
     if not judging.custom_validator:
-        return Checker(kind=CheckerKind.TOKENS, flags=flags)
+        try:
+            return Checker(kind=CheckerKind.TOKENS, flags=flags)
+        except FlagError as error:
+            raise ProblemError(root / CONFIG_FILE, f"`validator_flags`: {error}") from error
     for name in VALIDATOR_FOLDERS[fmt]:
         folder = root / name
         if folder.is_dir():
@@ -367,12 +373,15 @@ def load_kattis(path: Path) -> Problem:
     judging = JUDGING_READERS[fmt](config, config_path, root)
     limits = LIMITS_READERS[fmt](get_mapping(config, "limits", config_path), config_path)
     overrides = _legacy_grading_overrides(config, config_path) if fmt == LEGACY else {}
-    data: TestData = read_test_tree(
-        root / "data", answers_required=not judging.interactive, overrides=overrides
-    )
-    statement, _ = read_statement([root / name for name in STATEMENT_FOLDERS[fmt]])
     flags = get_flags(config, "validator_flags", config_path)
     checker = _checker(root, fmt, judging, flags)
+    data: TestData = read_test_tree(
+        root / "data",
+        answers_required=not judging.interactive,
+        overrides=overrides,
+        token_checker=checker.kind is CheckerKind.TOKENS,
+    )
+    statement, _ = read_statement([root / name for name in STATEMENT_FOLDERS[fmt]])
     grader = Grader(kind=GraderKind.INTERACTIVE) if judging.interactive else _include_grader(root)
     max_score = max_group_score(data.root) if judging.scoring else 1.0
     return Problem(

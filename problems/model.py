@@ -7,6 +7,56 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from problems.flags import GraderFlags, TokenOptions, parse_grader_flags, parse_token_flags
+
+
+class ProblemFormat(enum.StrEnum):
+    """The package format a problem was read from (its value is what reports,
+    stores and cache keys write)."""
+
+    KATTIS_LEGACY = "kattis-legacy"
+    KATTIS_2023_07 = "kattis-2023-07"
+    CMS = "cms"
+
+
+class TestKind(enum.StrEnum):
+    """Where a test comes from: the package's samples or secret data, or inputs
+    this project generated."""
+
+    __test__ = False  # not a pytest class
+
+    SAMPLE = "sample"
+    SECRET = "secret"
+    GENERATED = "generated"
+
+
+class OnReject(enum.StrEnum):
+    """What a Kattis group does after a rejected item: stop judging it, or go on."""
+
+    BREAK = "break"
+    CONTINUE = "continue"
+
+
+class Label(enum.StrEnum):
+    """The labels (submission folder names) of the supported formats. Kattis:
+    accepted ... partially_accepted; CMS/IOI: model_solution ... protocol_violation."""
+
+    ACCEPTED = "accepted"
+    SLOW_ACCEPTED = "slow_accepted"
+    WRONG_ANSWER = "wrong_answer"
+    TIME_LIMIT_EXCEEDED = "time_limit_exceeded"
+    RUN_TIME_ERROR = "run_time_error"
+    PARTIALLY_ACCEPTED = "partially_accepted"
+    MODEL_SOLUTION = "model_solution"
+    CORRECT = "correct"
+    PARTIALLY_CORRECT = "partially_correct"
+    INCORRECT = "incorrect"
+    TIME_LIMIT = "time_limit"
+    RUNTIME_ERROR = "runtime_error"
+    MEMORY_LIMIT = "memory_limit"
+    FAILED = "failed"
+    PROTOCOL_VIOLATION = "protocol_violation"
+
 
 class ProblemType(enum.Enum):
     """How a problem is judged: by a fixed verdict or by points."""
@@ -47,16 +97,16 @@ class Limits:
 
     `time_s` is None when the package stores no time limit (Kattis): the judge then
     derives it as the slowest accepted submission's time times `time_multiplier`,
-    rounded up to whole seconds, as problemtools does. `safety_margin` is how far
-    past the limit a time_limit_exceeded submission must run (Kattis
-    time_safety_margin / time_limit_to_tle)."""
+    rounded up to whole seconds, as problemtools does. How far past the limit a
+    run may go before it is killed is the judge's own policy
+    (judge.execute.CPU_HEADROOM), not a package setting: see problems.kattis for
+    why Kattis' time_safety_margin / time_limit_to_tle are not read."""
 
     time_s: float | None
     memory_bytes: int = 1024 * 1024 * 1024
     output_bytes: int = 64 * 1024 * 1024
     compile_time_s: float = 60.0
     time_multiplier: float = 2.0
-    safety_margin: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -64,35 +114,50 @@ class TestCase:
     """One test: an input file and (when the package has it) its answer file.
 
     `name` is unique within the problem (the path below data/ for Kattis, the
-    codename for CMS). `kind` is "sample", "secret" or "generated".
-    `validator_flags` are passed to the checker after the problem's own flags."""
+    codename for CMS). `validator_flags` are the group's raw
+    output_validator_flags (Kattis): arguments of an output validator program,
+    after the problem's own. With the token checker the reader parses them into
+    `token_options`, which the judge applies on top of Checker.token_options."""
+
+    __test__ = False  # not a pytest class
 
     name: str
     input_path: Path
     answer_path: Path | None
-    kind: str = "secret"
-    validator_flags: tuple[str, ...] = ()  # the group's output_validator_flags (Kattis)
+    kind: TestKind = TestKind.SECRET
+    validator_flags: tuple[str, ...] = ()
+    token_options: TokenOptions = field(default_factory=TokenOptions)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", TestKind(self.kind))
 
 
 @dataclass(frozen=True)
 class Scoring:
     """Kattis testdata.yaml grading settings for one group (defaults per the spec).
 
-    `grader_flags` keeps the raw flags (e.g. "min", "first_error",
-    "accept_if_any_accepted", "ignore_sample", "sum", "avg", "max",
-    "worst_error", "always_accept"); `score_range` is (min, max), None when
-    unbounded. `input_validator_flags` / `output_validator_flags` are the group's
-    raw testdata.yaml validator flags (output ones are passed to the checker in
-    addition to Checker.flags)."""
+    `grader_flags` keeps the raw flags: a custom grader (`custom_grading`) gets
+    them as arguments; otherwise they are parsed on construction into `grading`
+    (problems.flags.GraderFlags: "min", "first_error", "ignore_sample", ...), which
+    is what the default grader reads; an unknown flag raises FlagError.
+    `score_range` is (min, max), None when unbounded. `input_validator_flags` /
+    `output_validator_flags` are the group's raw testdata.yaml validator flags
+    (arguments of the validator programs)."""
 
     accept_score: float = 1.0
     reject_score: float = 0.0
     score_range: tuple[float, float] | None = None
     grader_flags: tuple[str, ...] = ()
-    on_reject: str = "break"
+    on_reject: OnReject = OnReject.BREAK
     input_validator_flags: tuple[str, ...] = ()
     output_validator_flags: tuple[str, ...] = ()
     custom_grading: bool = False  # `grading: custom`: Problem.group_grader grades the group
+    grading: GraderFlags = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "on_reject", OnReject(self.on_reject))
+        flags = GraderFlags() if self.custom_grading else parse_grader_flags(self.grader_flags)
+        object.__setattr__(self, "grading", flags)
 
 
 @dataclass(frozen=True)
@@ -121,14 +186,20 @@ class TestGroup:
 
 @dataclass(frozen=True)
 class Checker:
-    """The output checker. For TOKENS, `flags` holds Kattis validator_flags such as
-    float_tolerance / float_absolute_tolerance / float_relative_tolerance /
-    case_sensitive / space_change_sensitive; for program checkers `sources` are the
-    files to compile (first one is the main file) and `flags` are extra arguments."""
+    """The output checker. For program checkers `sources` are the files to compile
+    (first one is the main file) and `flags` (Kattis validator_flags) are extra
+    arguments. For TOKENS the flags (float_tolerance, case_sensitive, ...) are
+    parsed on construction into `token_options`, what the token checker reads;
+    an unknown flag raises FlagError."""
 
     kind: CheckerKind = CheckerKind.TOKENS
     sources: tuple[Path, ...] = ()
     flags: tuple[str, ...] = ()
+    token_options: TokenOptions = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        options = parse_token_flags(self.flags) if self.kind is CheckerKind.TOKENS else None
+        object.__setattr__(self, "token_options", options or TokenOptions())
 
 
 @dataclass(frozen=True)
@@ -169,14 +240,13 @@ class Grader:
 class Submission:
     """A labelled reference submission shipped with the package.
 
-    `label` is the folder it sits in (Kattis: accepted, wrong_answer,
-    time_limit_exceeded, run_time_error, partially_accepted, slow_accepted...;
-    CMS: model_solution, correct, partially_correct, incorrect, time_limit,
-    runtime_error, memory_limit, failed, protocol_violation). `paths` has one file,
-    or several for multi-file submissions (a folder)."""
+    `label` is the folder it sits in: a Label when it is one the formats define
+    (Kattis: accepted, wrong_answer, ...; CMS: model_solution, correct, ...), else
+    the folder's name as it is (a label no rule knows). `paths` has one file, or
+    several for multi-file submissions (a folder)."""
 
     name: str
-    label: str
+    label: Label | str
     paths: tuple[Path, ...]
     language: str | None = None
     expected_score: float | None = None
@@ -189,7 +259,7 @@ class Problem:
     name: str
     title: str
     root: Path
-    format: str  # "kattis-legacy", "kattis-2023-07", "cms"
+    format: ProblemFormat
     type: ProblemType
     statement: str
     limits: Limits

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from problems.fileio import read_text
 from problems.languages import language_of, language_of_files
-from problems.model import Submission
+from problems.model import Label, Submission
 
 HEADER_LINES = 20
 _EXPECTED_SCORE = re.compile(r"@EXPECTED_SCORE@\s*:?\s*([-+]?\d+(?:\.\d+)?)")
@@ -57,7 +57,17 @@ def _visible_files(folder: Path) -> list[Path]:
     )
 
 
-def _submission(entry: Path, label: str, group_points: Sequence[float]) -> Submission | None:
+def label_of(folder_name: str) -> Label | str:
+    """The Label a submission folder's name stands for; an unknown name as it is."""
+    return Label(folder_name) if folder_name in _LABEL_NAMES else folder_name
+
+
+_LABEL_NAMES = frozenset(label.value for label in Label)
+
+
+def _submission(
+    entry: Path, label: Label | str, group_points: Sequence[float]
+) -> Submission | None:
     """The submission stored at `entry` (a file or a folder), None for an empty folder."""
     if entry.is_dir():
         paths = tuple(_visible_files(entry))
@@ -95,7 +105,7 @@ def read_labelled_submissions(
         for entry in sorted(label_dir.iterdir(), key=lambda path: path.name):
             if entry.name.startswith("."):
                 continue
-            submission = _submission(entry, label_dir.name, group_points)
+            submission = _submission(entry, label_of(label_dir.name), group_points)
             if submission is not None:
                 submissions.append(submission)
     return tuple(submissions)

@@ -15,13 +15,16 @@ Decisions, following problemtools where the spec is loose:
   tests, and are skipped.
 - testdata.yaml settings are inherited key by key from the parent folder (as
   problemtools merges them), so a child file overrides only the keys it names.
-  A test's score when accepted is its group's accept_score."""
+  A test's score when accepted is its group's accept_score.
+- Flags are parsed here (problems.flags): `grader_flags` of every group not graded
+  by a custom grader, and, when the problem uses the token checker,
+  `output_validator_flags`; a bad flag is a ProblemError naming the testdata.yaml
+  that sets it."""
 
 from __future__ import annotations
 
 import math
-import statistics
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,17 +32,16 @@ from typing import Any
 from problems.errors import ProblemError
 from problems.fields import get_flags, get_number, get_string
 from problems.fileio import read_yaml_mapping
-from problems.model import Scoring, TestCase, TestGroup
+from problems.flags import SCORE_AGGREGATES, FlagError, TokenOptions, parse_token_flags
+from problems.model import OnReject, Scoring, TestCase, TestGroup, TestKind
 
-TEST_KINDS = ("sample", "secret")
-ON_REJECT_VALUES = ("break", "continue")
+TEST_KINDS = (TestKind.SAMPLE, TestKind.SECRET)
 GRADING_VALUES = ("default", "custom")
-AGGREGATORS: dict[str, Callable[[list[float]], float]] = {
-    "sum": sum,
-    "avg": statistics.fmean,
-    "min": min,
-    "max": max,
-}
+# Settings keys that are not testdata.yaml keys: the file that set grader_flags
+# (for errors found once the group's grading is known), and the parsed
+# output_validator_flags; each is set together with its key, so both inherit alike.
+_GRADER_FLAGS_FILE = "grader_flags file"
+_TOKEN_OPTIONS = "output_validator_flags parsed"
 
 
 @dataclass(frozen=True)
@@ -62,20 +64,21 @@ def parse_range(value: object, path: Path) -> tuple[float, float]:
     return (low, high)
 
 
-def read_settings(path: Path) -> dict[str, Any]:
+def read_settings(path: Path, token_checker: bool = False) -> dict[str, Any]:
     """The settings one testdata.yaml sets, type-checked (keys it omits are absent).
 
     Raises ProblemError for wrong types and unknown on_reject or grading values
-    (`grading: custom` needs the package's graders/ program, see problems.kattis)."""
+    (`grading: custom` needs the package's graders/ program, see problems.kattis),
+    and, with `token_checker`, for bad output_validator_flags."""
     data = read_yaml_mapping(path)
     settings: dict[str, Any] = {}
     if "on_reject" in data:
         on_reject = get_string(data, "on_reject", path, "break")
-        if on_reject not in ON_REJECT_VALUES:
+        if on_reject not in {mode.value for mode in OnReject}:
             raise ProblemError(
                 path, f"`on_reject` must be 'break' or 'continue', got {on_reject!r}"
             )
-        settings["on_reject"] = on_reject
+        settings["on_reject"] = OnReject(on_reject)
     if "grading" in data:
         grading = get_string(data, "grading", path, "default")
         if grading not in GRADING_VALUES:
@@ -88,29 +91,41 @@ def read_settings(path: Path) -> dict[str, Any]:
         settings["range"] = parse_range(data["range"], path)
     if "grader_flags" in data:
         settings["grader_flags"] = get_flags(data, "grader_flags", path)
+        settings[_GRADER_FLAGS_FILE] = path
     if "input_validator_flags" in data:
         settings["input_validator_flags"] = get_flags(data, "input_validator_flags", path)
     for key in ("output_validator_flags", "output_validator_args"):
         if key in data:
-            settings["output_validator_flags"] = get_flags(data, key, path)
+            flags = get_flags(data, key, path)
+            settings["output_validator_flags"] = flags
+            if token_checker:
+                try:
+                    settings[_TOKEN_OPTIONS] = parse_token_flags(flags)
+                except FlagError as error:
+                    raise ProblemError(path, f"`{key}`: {error}") from error
     return settings
 
 
 def scoring_from_settings(settings: Mapping[str, Any]) -> Scoring:
-    """The Scoring of a group from its merged settings (spec defaults elsewhere)."""
+    """The Scoring of a group from its merged settings (spec defaults elsewhere).
+    Raises ProblemError naming the testdata.yaml of a bad grader flag."""
     score_range = settings.get("range")
     if score_range is not None and math.isinf(score_range[0]) and math.isinf(score_range[1]):
         score_range = None
-    return Scoring(
-        accept_score=settings.get("accept_score", 1.0),
-        reject_score=settings.get("reject_score", 0.0),
-        score_range=score_range,
-        grader_flags=settings.get("grader_flags", ()),
-        on_reject=settings.get("on_reject", "break"),
-        input_validator_flags=settings.get("input_validator_flags", ()),
-        output_validator_flags=settings.get("output_validator_flags", ()),
-        custom_grading=settings.get("grading", "default") == "custom",
-    )
+    try:
+        return Scoring(
+            accept_score=settings.get("accept_score", 1.0),
+            reject_score=settings.get("reject_score", 0.0),
+            score_range=score_range,
+            grader_flags=settings.get("grader_flags", ()),
+            on_reject=settings.get("on_reject", OnReject.BREAK),
+            input_validator_flags=settings.get("input_validator_flags", ()),
+            output_validator_flags=settings.get("output_validator_flags", ()),
+            custom_grading=settings.get("grading", "default") == "custom",
+        )
+    except FlagError as error:
+        where = settings.get(_GRADER_FLAGS_FILE, "testdata.yaml")
+        raise ProblemError(where, f"`grader_flags`: {error}") from error
 
 
 @dataclass(frozen=True)
@@ -120,6 +135,7 @@ class _Walk:
     data_dir: Path
     answers_required: bool
     overrides: Mapping[str, Any]
+    token_checker: bool  # the problem's checker compares tokens: parse output flags
 
 
 # A symlink checked out where links are unsupported becomes a tiny file holding
@@ -145,9 +161,10 @@ def follow_link_stub(path: Path) -> Path:
 
 
 def _test_case(
-    walk: _Walk, input_path: Path, kind: str, validator_flags: tuple[str, ...] = ()
+    walk: _Walk, input_path: Path, kind: TestKind, settings: Mapping[str, Any]
 ) -> TestCase:
-    """The TestCase for one `.in` file, resolving symlinks and finding its answer."""
+    """The TestCase for one `.in` file, resolving symlinks and finding its answer;
+    its group's `settings` give its validator flags."""
     answer_path = input_path.with_suffix(".ans")
     if answer_path.is_symlink() and not answer_path.exists():
         raise ProblemError(answer_path, "symlink points to a missing file")
@@ -163,14 +180,15 @@ def _test_case(
         input_path=follow_link_stub(input_path.resolve()),
         answer_path=answer,
         kind=kind,
-        validator_flags=validator_flags,
+        validator_flags=settings.get("output_validator_flags", ()),
+        token_options=settings.get(_TOKEN_OPTIONS, TokenOptions()),
     )
 
 
 def _read_group(
     walk: _Walk,
     folder: Path,
-    kind: str,
+    kind: TestKind,
     inherited: Mapping[str, Any],
     ancestors: frozenset[Path],
     tests: list[TestCase],
@@ -180,7 +198,7 @@ def _read_group(
     settings = dict(inherited)
     config = folder / "testdata.yaml"
     if config.is_file():
-        settings.update(read_settings(config))
+        settings.update(read_settings(config, walk.token_checker))
     settings.update(walk.overrides)
     items: list[str | TestGroup] = []
     scoring = scoring_from_settings(settings)
@@ -195,7 +213,7 @@ def _read_group(
                 raise ProblemError(entry, "symlinked folder forms a cycle")
             items.append(_read_group(walk, entry, kind, settings, ancestors | {resolved}, tests))
         elif entry.suffix == ".in":
-            case = _test_case(walk, entry, kind, scoring.output_validator_flags)
+            case = _test_case(walk, entry, kind, settings)
             tests.append(case)
             items.append(case.name)
     name = folder.relative_to(walk.data_dir).as_posix()
@@ -206,21 +224,25 @@ def read_test_tree(
     data_dir: Path,
     answers_required: bool = True,
     overrides: Mapping[str, Any] | None = None,
+    token_checker: bool = False,
 ) -> TestData:
     """All tests below data/sample and data/secret and their group tree.
 
     `answers_required` is False for interactive problems, whose inputs may have no
     answer file. `overrides` are settings forced on every group (legacy
-    problem.yaml `grading:` keys, which problemtools still honours). Raises
+    problem.yaml `grading:` keys, which problemtools still honours).
+    `token_checker` is True when the problem uses the token checker: then the
+    groups' output_validator_flags are parsed into each test's
+    TestCase.token_options. Raises
     ProblemError for a missing data/ folder, an input without its answer (when
-    required), bad testdata.yaml files and broken symlinks."""
+    required), bad testdata.yaml files (bad flags included) and broken symlinks."""
     if not data_dir.is_dir():
         raise ProblemError(data_dir, "problem package has no data/ folder")
-    walk = _Walk(data_dir, answers_required, dict(overrides or {}))
+    walk = _Walk(data_dir, answers_required, dict(overrides or {}), token_checker)
     settings: dict[str, Any] = {}
     root_config = data_dir / "testdata.yaml"
     if root_config.is_file():
-        settings = read_settings(root_config)
+        settings = read_settings(root_config, token_checker)
     settings.update(walk.overrides)
     tests: list[TestCase] = []
     groups: list[str | TestGroup] = []
@@ -233,11 +255,6 @@ def read_test_tree(
     return TestData(tests=tuple(tests), root=root)
 
 
-def aggregation_of(scoring: Scoring) -> str:
-    """The name of the score aggregation a group's grader_flags ask for (default sum)."""
-    return next((flag for flag in scoring.grader_flags if flag in AGGREGATORS), "sum")
-
-
 def max_group_score(group: TestGroup) -> float:
     """The most a group can score under Kattis default grading.
 
@@ -246,13 +263,13 @@ def max_group_score(group: TestGroup) -> float:
     With `ignore_sample` the sample group does not count."""
     if group.scoring.score_range is not None and math.isfinite(group.scoring.score_range[1]):
         return group.scoring.score_range[1]
-    ignore_sample = "ignore_sample" in group.scoring.grader_flags
+    grading = group.scoring.grading
     maxima = [
         max_group_score(item) if isinstance(item, TestGroup) else group.scoring.accept_score
         for item in group.items
-        if not (ignore_sample and isinstance(item, TestGroup) and item.name == "sample")
+        if not (grading.ignore_sample and isinstance(item, TestGroup) and item.name == "sample")
     ]
-    return AGGREGATORS[aggregation_of(group.scoring)](maxima) if maxima else 0.0
+    return SCORE_AGGREGATES[grading.score_mode](maxima) if maxima else 0.0
 
 
 def has_custom_grading(group: TestGroup) -> bool:

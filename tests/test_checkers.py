@@ -13,18 +13,13 @@ from hypothesis import strategies as st
 
 from judge.checkers import (
     CheckResult,
-    bind_checker,
     check_tokens,
     interpret_cms,
     interpret_kattis_validator,
     interpret_testlib,
-    is_cms_testlib,
-    parse_float_token,
-    parse_validator_flags,
 )
 from judge.verdicts import Verdict
-from problems.errors import ProblemError
-from problems.model import Checker, CheckerKind
+from problems.flags import parse_float_token
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "problems"
 APLUSB = SHARED / "ioi2024" / "aplusb"
@@ -147,20 +142,20 @@ def test_absolute_tolerance_is_symmetric(a: float, b: float, tolerance: float) -
 
 def test_integers_are_float_tokens_under_tolerance() -> None:
     # default_validator.cc: "200" parses as a double, so any spelling of 200 is accepted.
-    params = parse_validator_flags(("float_tolerance", "1e-9"))
-    assert check_tokens(b"2.0e2", b"200", **params).verdict is Verdict.AC
-    assert check_tokens(b"0x1.9p7", b"200", **params).verdict is Verdict.AC
+    tolerance = {"float_absolute_tolerance": 1e-9, "float_relative_tolerance": 1e-9}
+    assert check_tokens(b"2.0e2", b"200", **tolerance).verdict is Verdict.AC
+    assert check_tokens(b"0x1.9p7", b"200", **tolerance).verdict is Verdict.AC
     assert check_tokens(b"2.0e2", b"200").verdict is Verdict.WA
 
 
 def test_inf_and_nan_are_not_float_tokens() -> None:
-    params = parse_validator_flags(("float_tolerance", "1e-6"))
-    assert check_tokens(b"INF", b"inf", **params).verdict is Verdict.AC  # string compare
-    assert check_tokens(b"nan", b"nan", **params).verdict is Verdict.AC
-    assert check_tokens(b"1e400", b"inf", **params).verdict is Verdict.WA
-    result = check_tokens(b"nan", b"1.5", **params)
+    tolerance = {"float_absolute_tolerance": 1e-6, "float_relative_tolerance": 1e-6}
+    assert check_tokens(b"INF", b"inf", **tolerance).verdict is Verdict.AC  # string compare
+    assert check_tokens(b"nan", b"nan", **tolerance).verdict is Verdict.AC
+    assert check_tokens(b"1e400", b"inf", **tolerance).verdict is Verdict.WA
+    result = check_tokens(b"nan", b"1.5", **tolerance)
     assert result.verdict is Verdict.WA and "expected a float" in result.message
-    assert check_tokens(b"inf", b"1e308", **params).verdict is Verdict.WA
+    assert check_tokens(b"inf", b"1e308", **tolerance).verdict is Verdict.WA
 
 
 def test_parse_float_token_follows_strtod() -> None:
@@ -171,47 +166,6 @@ def test_parse_float_token_follows_strtod() -> None:
     assert parse_float_token(b"1.5abc") is None
     assert parse_float_token(b"infinity") is None
     assert parse_float_token(b"1e") is None
-
-
-def test_parse_validator_flags() -> None:
-    assert parse_validator_flags(()) == {
-        "case_sensitive": False,
-        "space_change_sensitive": False,
-        "float_absolute_tolerance": None,
-        "float_relative_tolerance": None,
-    }
-    both = parse_validator_flags(("float_tolerance", "1e-6", "case_sensitive"))
-    assert both["float_absolute_tolerance"] == both["float_relative_tolerance"] == 1e-6
-    assert both["case_sensitive"] is True
-    only_rel = parse_validator_flags(("float_relative_tolerance", "0.01", "space_change_sensitive"))
-    assert only_rel["float_absolute_tolerance"] is None
-    assert only_rel["float_relative_tolerance"] == 0.01
-    assert only_rel["space_change_sensitive"] is True
-
-
-@pytest.mark.parametrize(
-    ("flags", "problem"),
-    [
-        (("bogus",), "unknown output validator flag 'bogus'"),
-        (("float_tolerance",), "needs a number"),
-        (("float_tolerance", "abc"), "finite non-negative"),
-        (("float_absolute_tolerance", "-1"), "finite non-negative"),
-    ],
-)
-def test_bad_validator_flags_name_the_file(flags: tuple[str, ...], problem: str) -> None:
-    with pytest.raises(ProblemError, match=problem) as caught:
-        parse_validator_flags(flags, Path("/pkg/problem.yaml"))
-    assert str(caught.value).startswith("/pkg/problem.yaml: ")
-
-
-def test_bind_checker_uses_the_problem_flags() -> None:
-    check = bind_checker(
-        Checker(kind=CheckerKind.TOKENS, flags=("float_absolute_tolerance", "0.1"))
-    )
-    assert check(b"1.05", b"1").verdict is Verdict.AC
-    assert check(b"1.2", b"1").verdict is Verdict.WA
-    with pytest.raises(ValueError, match="runs as a program"):
-        bind_checker(Checker(kind=CheckerKind.CMS))
 
 
 @pytest.mark.slow
@@ -286,12 +240,6 @@ def test_interpret_testlib_points() -> None:
     assert interpret_testlib(7, "points 1.5").verdict is Verdict.JE
     assert interpret_testlib(7, "points well done").verdict is Verdict.JE
     assert interpret_testlib(7, "").verdict is Verdict.JE
-
-
-@pytest.mark.skipif(not APLUSB.is_dir(), reason="../shared/problems absent")
-def test_real_ioi_is_cms_testlib() -> None:
-    assert is_cms_testlib((APLUSB / "checker" / "testlib.h").read_text(errors="replace"))
-    assert not is_cms_testlib('#define VERSION "0.9.41"\nint resultExitCode(TResult r)')
 
 
 # --- CMS checkers and managers ---------------------------------------------------------------

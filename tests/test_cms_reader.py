@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from problems.cms import checker_kind, load_cms
+from problems.cms import checker_kind, is_cms_testlib, load_cms
 from problems.load import load_problem
 from problems.model import CheckerKind, GraderKind, ProblemType
 from problems.model import TestGroup as Group
@@ -196,6 +196,17 @@ def test_checker_kinds(tmp_path: Path) -> None:
         },
     )
     assert checker_kind(cms_variant / "checker.cpp") is CheckerKind.CMS
+
+
+@pytest.mark.parametrize("root", IOI_DIRS, ids=lambda path: path.name)
+def test_real_ioi_testlib_is_the_cms_variant(root: Path) -> None:
+    """Every testlib.h of the IOI packages is the CMS variant (it says so in its
+    own words, which the rule does not read), and the standard one is not."""
+    for header in root.rglob("testlib.h"):
+        text = header.read_text(errors="replace")
+        assert "Modified to be compatible with CMS" in text
+        assert is_cms_testlib(text), header
+    assert not is_cms_testlib('#define VERSION "0.9.41"\nint resultExitCode(TResult r)')
 
 
 def test_checker_folder_main_file_first(tmp_path: Path) -> None:

@@ -13,12 +13,11 @@ from judge.grading import (
     MissingResultsError,
     best_over_submissions,
     grade,
-    parse_grader_flags,
     scheme_name,
 )
 from judge.grading import tests_needed as needed_tests
 from judge.verdicts import ProblemResult, TestResult, Verdict
-from problems.errors import ProblemError
+from problems.flags import FlagError
 from problems.load import load_problem
 from problems.model import Checker, CheckerKind, Limits, Problem, ProblemType, Scoring
 from problems.model import TestCase as Case
@@ -249,20 +248,9 @@ def test_score_modes_and_always_accept() -> None:
         assert graded.score == pytest.approx(expected), mode
 
 
-def test_last_conflicting_mode_wins() -> None:
-    flags = parse_grader_flags(["min", "sum", "first_error", "worst_error", "ignore_sample"])
-    assert (flags.score_mode, flags.verdict_mode, flags.ignore_sample) == (
-        "sum",
-        "worst_error",
-        True,
-    )
-    assert not flags.accept_if_any_accepted
-
-
-def test_unknown_grader_flag_names_the_group() -> None:
-    problem = synthetic_problem(_group("data", ("a",), grader_flags=("bogus",)))
-    with pytest.raises(ProblemError, match="group data.*bogus"):
-        grade(problem, results_for(problem, {}, Verdict.AC))
+def test_unknown_grader_flag_fails_when_the_group_is_made() -> None:
+    with pytest.raises(FlagError, match="unknown grader flag 'bogus'"):
+        _group("data", ("a",), grader_flags=("bogus",))
 
 
 def test_break_counts_the_rejected_test_but_not_later_ones() -> None:

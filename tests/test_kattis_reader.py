@@ -195,7 +195,6 @@ def test_different_has_custom_validator_and_all_languages() -> None:
     assert problem.checker.kind is CheckerKind.KATTIS_VALIDATOR
     assert problem.checker.sources == (validator / "validate.cc",)
     assert (validator / "validate.h").is_file()  # found next to the main file
-    assert problem.limits.safety_margin == 4.0
     assert problem.limits.time_s is None
     assert problem.limits.memory_bytes == 1024 * MIB
     assert problem.type is ProblemType.PASS_FAIL and problem.max_score == 1.0
@@ -222,7 +221,6 @@ def test_guess_is_interactive_and_skips_interaction_samples() -> None:
     assert [case for case in problem.tests if case.kind == "sample"] == []
     assert len(problem.tests) == len(list((root / "data/secret").glob("*.in")))
     assert problem.title == "Guess the Number"
-    assert problem.limits.safety_margin == 4.0
     assert problem.limits.memory_bytes == 2048 * MIB
 
 
@@ -248,7 +246,6 @@ def test_karleksbrev_links_the_cpp_include_grader() -> None:
     assert problem.checker.kind is CheckerKind.KATTIS_VALIDATOR
     assert problem.checker.sources == (root / "output_validators/validator/validate.cpp",)
     assert problem.limits.time_multiplier == 1.5
-    assert problem.limits.safety_margin == 1.0
     assert not any(case.kind == "sample" for case in problem.tests)
     labels = {submission.label for submission in problem.submissions}
     assert labels == {path.name for path in (root / "submissions").iterdir() if path.is_dir()}
@@ -297,7 +294,8 @@ def test_testdata_settings_inherit_key_by_key(tmp_path: Path) -> None:
         {
             "problem.yaml": "type: scoring\nname: P\n",
             "data/testdata.yaml": (
-                "on_reject: continue\naccept_score: 5\noutput_validator_flags: a b\n"
+                "on_reject: continue\naccept_score: 5\n"
+                "output_validator_flags: case_sensitive float_tolerance 1\n"
             ),
             "data/secret/testdata.yaml": "accept_score: 7\n",
             "data/secret/deep/deeper/x.in": "",
@@ -311,7 +309,7 @@ def test_testdata_settings_inherit_key_by_key(tmp_path: Path) -> None:
     deeper = groups["secret/deep/deeper"].scoring
     assert deeper.accept_score == 7.0  # from secret/
     assert deeper.on_reject == "continue"  # from data/
-    assert deeper.output_validator_flags == ("a", "b")
+    assert deeper.output_validator_flags == ("case_sensitive", "float_tolerance", "1")
     assert deeper.score_range == (0.0, math.inf)
     assert groups["secret/deep"].scoring.score_range is None
     assert max_group_score(groups["secret/deep/deeper"]) == 7.0
@@ -326,7 +324,6 @@ def test_legacy_defaults_and_2023_07_time_limit(tmp_path: Path) -> None:
     )
     assert legacy.limits.time_s is None
     assert legacy.limits.time_multiplier == 2.0
-    assert legacy.limits.safety_margin == 2.0
     assert legacy.limits.output_bytes == 8 * MIB
     draft = load_kattis(
         _write(
@@ -346,7 +343,7 @@ def test_legacy_defaults_and_2023_07_time_limit(tmp_path: Path) -> None:
     )
     assert draft.limits.time_s == 2.5
     assert draft.limits.memory_bytes == 256 * MIB
-    assert (draft.limits.time_multiplier, draft.limits.safety_margin) == (3.0, 2.0)
+    assert draft.limits.time_multiplier == 3.0
     assert draft.title == "B"
     assert draft.statement == "# English title\n"
 

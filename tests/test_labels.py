@@ -10,8 +10,9 @@ from judge.grading import grade
 from judge.labels import LABEL_RULES, label_agrees, submission_agrees
 from judge.verdicts import ProblemResult, TestResult, Verdict
 from problems.load import load_problem
-from problems.model import Limits, Problem, ProblemType, Scoring, Submission
+from problems.model import Label, Limits, Problem, ProblemType, Scoring, Submission
 from problems.model import TestGroup as Group
+from problems.submissions import read_labelled_submissions
 from tests.test_grading import results_for, synthetic_problem
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "problems"
@@ -113,6 +114,20 @@ def test_judge_errors_agree_with_no_label() -> None:
 def test_unknown_label() -> None:
     problem, result = _graded({})
     assert label_agrees("mostly_fine", result, problem) == (False, "unknown label 'mostly_fine'")
+
+
+def test_every_label_has_one_rule() -> None:
+    assert set(LABEL_RULES) == set(Label)
+    assert all(isinstance(label, Label) for label in LABEL_RULES)
+
+
+def test_reader_gives_known_labels_as_label(tmp_path: Path) -> None:
+    for folder in ("accepted", "mostly_fine"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "a.py").write_text("print(1)\n")
+    known, unknown = read_labelled_submissions(tmp_path)
+    assert known.label is Label.ACCEPTED and known.name == "accepted/a.py"
+    assert unknown.label == "mostly_fine" and not isinstance(unknown.label, Label)
 
 
 def test_expected_score_must_match() -> None:
