@@ -10,7 +10,16 @@ from pathlib import Path
 from problems.flags import GraderFlags, TokenOptions, parse_grader_flags, parse_token_flags
 
 
-class ProblemFormat(enum.StrEnum):
+class _Word(enum.StrEnum):
+    """A str enum that prints as its plain string, in repr too: problem data is
+    fingerprinted by its repr (solver.sample.problem_fingerprint), and a field
+    that became an enum must not change that."""
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+class ProblemFormat(_Word):
     """The package format a problem was read from (its value is what reports,
     stores and cache keys write)."""
 
@@ -19,7 +28,7 @@ class ProblemFormat(enum.StrEnum):
     CMS = "cms"
 
 
-class TestKind(enum.StrEnum):
+class TestKind(_Word):
     """Where a test comes from: the package's samples or secret data, or inputs
     this project generated."""
 
@@ -30,14 +39,14 @@ class TestKind(enum.StrEnum):
     GENERATED = "generated"
 
 
-class OnReject(enum.StrEnum):
+class OnReject(_Word):
     """What a Kattis group does after a rejected item: stop judging it, or go on."""
 
     BREAK = "break"
     CONTINUE = "continue"
 
 
-class Label(enum.StrEnum):
+class Label(_Word):
     """The labels (submission folder names) of the supported formats. Kattis:
     accepted ... partially_accepted; CMS/IOI: model_solution ... protocol_violation."""
 

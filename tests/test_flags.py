@@ -3,6 +3,7 @@ naming the file and the key, good ones judge as before."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,15 @@ from problems.flags import (
     parse_token_flags,
 )
 from problems.load import load_problem
-from problems.model import Checker, CheckerKind, Scoring
+from problems.model import (
+    Checker,
+    CheckerKind,
+    Label,
+    OnReject,
+    ProblemFormat,
+    Scoring,
+    TestKind,
+)
 from problems.testdata import max_group_score
 
 
@@ -229,3 +238,22 @@ def test_good_grader_flags_grade_as_before(tmp_path: Path) -> None:
     assert graded.score == 0.0  # min over the group: one WA
     results["secret/g1/2"] = TestResult(test="secret/g1/2", verdict=Verdict.AC)
     assert grade(problem, results).score == 10.0  # the sample's WA is ignored
+
+
+# --- enums that were strings -----------------------------------------------------------
+
+
+def test_enum_fields_serialise_as_the_strings_they_were() -> None:
+    """Formats, test kinds, on_reject and labels print, repr and dump to JSON as
+    the plain strings they replaced (problem fingerprints hash these reprs)."""
+    scoring = Scoring(on_reject="continue")
+    assert scoring.on_reject is OnReject.CONTINUE
+    assert repr(scoring).startswith(
+        "Scoring(accept_score=1.0, reject_score=0.0, score_range=None, grader_flags=(), "
+        "on_reject='continue', "
+    )
+    for word in (ProblemFormat.KATTIS_2023_07, TestKind.SAMPLE, OnReject.BREAK, Label.ACCEPTED):
+        assert repr(word) == repr(word.value)
+        assert f"{word}" == str(word) == word.value
+        assert json.dumps({word: word}) == json.dumps({word.value: word.value})
+        assert hash(word) == hash(word.value) and word == word.value
