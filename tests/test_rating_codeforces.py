@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ from solver.rating.codeforces import (
     places,
     real_rating,
 )
-from solver.rating.readers import Standing, ranked
+from solver.rating.diagnose import refit_outliers
+from solver.rating.readers import Standing, ranked, read_contest
 
 DATA = Path(__file__).parent / "data" / "codeforces"
 
@@ -102,35 +104,55 @@ def test_the_2015_code_form_does_not_match() -> None:
     assert exact < len(records) / 2
 
 
-# Contest 911: five participants were rated at a worse place than the rank the API
-# records for them; each place below is the one at which that participant's own
-# official newRating comes out (fitted one number per participant, see
-# tools/check_codeforces_ratings.py --fit). With them there, all 3982 match.
-MOVED_911 = {
-    "noobCoder96": 1193,
-    "S0lus": 2304,
-    "vaibhav_kr": 3317,
-    "nikizakr": 3505,
-    "Michael_": 3505,
-}
-
-
 @pytest.mark.slow
-def test_contest_911_with_first_timers() -> None:
-    """Educational Round 35: 3982 rated, first-timers at 1500 (2015 era)."""
+def test_contest_911_off_only_where_the_record_ranks_differ() -> None:
+    """Educational Round 35: 3982 rated, first-timers at 1500 (2015 era). At the
+    recorded ranks 94% match; the participants off by more than one point are few,
+    and moving each to the place its own official newRating implies (found by
+    bisection, no handle named here) makes every participant exact: the rating was
+    computed from standings in which they stood lower (tests/data/codeforces/README)."""
     records = _official("911-ratingChanges.json.gz")
     assert era_of_contest(911) == "2015"
     assert sum(r["oldRating"] == 1500 for r in records) > 300
-    entries = [
-        Entry(r["handle"], MOVED_911.get(r["handle"], r["rank"]), r["oldRating"]) for r in records
-    ]
-    changes = codeforces_update(entries, "2015")
-    mismatched = [
-        (c.handle, c.new_rating, r["newRating"])
-        for c, r in zip(changes, records, strict=True)
-        if c.new_rating != r["newRating"]
-    ]
-    assert mismatched == []
+    entries = [Entry(r["handle"], r["rank"], r["oldRating"]) for r in records]
+    refit = refit_outliers(entries, [r["newRating"] for r in records], "2015")
+    assert refit.exact_before > 0.94 * len(records)
+    assert 0 < len(refit.moved) <= 5
+    assert all(rank > entries[i].rank for i, rank in refit.moved.items())
+    assert refit.exact_after == len(records)
+
+
+@pytest.mark.slow
+def test_refit_finds_a_participant_placed_wrongly_by_hand() -> None:
+    """Record one participant of a 1500-strong contest 800 places better than the
+    place its rating came from: everyone between is then off by one place, at most
+    two points; refit (tolerance 2) moves only that participant, and the whole
+    contest comes out exact."""
+    n = 1500
+    truth = [Entry(f"p{i}", i + 1, 800 + (i * 7919) % 2000) for i in range(n)]
+    official = dict(
+        zip(
+            (e.handle for e in truth), (c.new_rating for c in codeforces_update(truth)), strict=True
+        )
+    )
+    order = [*truth[:100], truth[900], *truth[100:900], *truth[901:]]
+    recorded = [replace(e, rank=i + 1) for i, e in enumerate(order)]
+    refit = refit_outliers(recorded, [official[e.handle] for e in recorded], "2015", tolerance=2)
+    assert refit.exact_before < n - 100
+    assert list(refit.moved) == [100]
+    assert refit.exact_after == n
+
+
+def test_contest_1349_from_carrots_standings_data() -> None:
+    """Codeforces Round #641 (Div. 1), May 2020: Carrot's test data (standings points
+    and penalty of the 1248 rated, their official deltas); ranked from the points,
+    every official newRating to the point."""
+    contest = read_contest(DATA / "1349-carrot-data.json.gz")
+    assert era_of_contest(1349) == "2015"
+    rows = [row for row in ranked(contest.rows) if row.official]
+    changes = codeforces_update([Entry(r.handle, r.rank or 0, r.rating) for r in rows], "2015")
+    assert len(changes) == 1248
+    assert [c.new_rating for c in changes] == [r.new_rating for r in rows]
 
 
 @pytest.mark.slow

@@ -161,3 +161,39 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_ranked_keeps_given_ranks() -> None:
     rows = [Standing("a", 5, 1500), Standing("b", None, 1500, points=10.0)]
     assert [r.rank for r in ranked(rows)] == [5, 1]
+
+
+def test_carrot_test_data_rows() -> None:
+    """Carrot's `[handle, points, penalty, oldRating, delta]` rows: ranks from the
+    points, newRating = oldRating + delta."""
+    contest = read_contest(DATA / "1349-carrot-data.json.gz")
+    assert contest.kind == "carrot"
+    assert len(contest.rows) == 1248
+    first = contest.rows[0]
+    assert (first.handle, first.points, first.rating, first.new_rating) == (
+        "Um_nik",
+        4352.0,
+        3434,
+        3544,
+    )
+    rows = ranked(contest.rows)
+    tied = [row.rank for row in rows if row.points == 2775.0]
+    assert tied == [36, 36]
+    assert rows[-1].rank == 1248 - sum(row.points == 0.0 for row in rows) + 1
+
+
+def test_carrot_rows_bad_record(tmp_path: Path) -> None:
+    path = tmp_path / "carrot.json"
+    path.write_text('[["a", 10, 0, 1500, 5], ["b", 5, 0, "x", 1]]', encoding="utf-8")
+    with pytest.raises(RatingInputError, match=r"carrot.json: record 1: 'oldRating'"):
+        read_contest(path)
+    path.write_text('[["a", 10, 0, 1500]]', encoding="utf-8")
+    with pytest.raises(RatingInputError, match=r"record 0: expected \[handle"):
+        read_contest(path)
+
+
+def test_carrot_rows_first_contest_has_no_new_rating(tmp_path: Path) -> None:
+    path = tmp_path / "carrot.json"
+    path.write_text('[["a", 10, 0, null, 514], ["b", 5, 0, 1500, -5]]', encoding="utf-8")
+    rows = read_contest(path).rows
+    assert [(r.rating, r.new_rating) for r in rows] == [(None, None), (1500, 1495)]

@@ -1,6 +1,6 @@
 """Contest results files for the rating estimators.
 
-Three formats, told apart by content:
+Four formats, told apart by content:
 
 - the Codeforces API's `contest.ratingChanges` JSON, exactly as the API returns it:
   the whole response (`{"status": "OK", "result": [...]}`) or its `result` list;
@@ -12,6 +12,11 @@ Three formats, told apart by content:
   practice, out of competition) are kept but marked unofficial: they are not part of
   the contest's ranking, only found by `--as`. Standings carry no ratings: they come
   from a ratings file given beside them (`with_ratings`);
+- the Carrot extension's test data (github.com/meooow25/carrot, `carrot/tests/`): a
+  JSON list of `[handle, points, penalty, oldRating, delta]` rows, the standings of
+  the rated participants beside their official rating change; the rank comes from
+  points and penalty, newRating is oldRating + delta (unknown where oldRating is
+  null);
 - a CSV with a header naming its columns, in any order: `handle` (the participant),
   `rating` (the rating before the contest; empty for a first contest), and either
   `rank` (ties share the best place) or `points` with an optional `penalty`
@@ -70,7 +75,7 @@ class ContestFile:
     """A contest read from one file: its kind, id and name where known, its rows."""
 
     path: Path
-    kind: str  # "ratingChanges", "standings" or "csv"
+    kind: str  # "ratingChanges", "standings", "carrot" or "csv"
     contest_id: int | None
     contest_name: str | None
     rows: tuple[Standing, ...]
@@ -116,6 +121,8 @@ def _read_json(path: Path, text: str) -> ContestFile:
         if "result" not in data:
             raise RatingInputError(path, None, "an API response without a 'result'")
         data = data["result"]
+    if isinstance(data, list) and data and isinstance(data[0], list):
+        return _carrot_rows(path, data)
     if isinstance(data, list):
         return _rating_changes(path, data)
     if isinstance(data, dict) and "rows" in data:
@@ -170,6 +177,35 @@ def _rating_changes(path: Path, records: list[Any]) -> ContestFile:
         if isinstance(record.get("contestName"), str):
             contest_name = record["contestName"]
     return ContestFile(path, "ratingChanges", contest_id, contest_name, tuple(rows))
+
+
+_CARROT_FIELDS = ("handle", "points", "penalty", "oldRating", "delta")
+
+
+def _carrot_rows(path: Path, records: list[Any]) -> ContestFile:
+    """Carrot's test data: `[handle, points, penalty, oldRating, delta]` per rated
+    participant, in standings order; ranks are left to `ranked` (points, penalty)."""
+    rows = []
+    for index, record in enumerate(records):
+        where = f"record {index}"
+        if not isinstance(record, list) or len(record) != 5:
+            message = f"expected [handle, points, penalty, oldRating, delta], got {record!r}"
+            raise RatingInputError(path, where, message)
+        fields = dict(zip(_CARROT_FIELDS, record, strict=True))
+        known = fields["oldRating"] is not None
+        rating = _field(path, where, fields, "oldRating", int) if known else None
+        delta = _field(path, where, fields, "delta", int)
+        rows.append(
+            Standing(
+                handle=_field(path, where, fields, "handle", str),
+                rank=None,
+                rating=rating,
+                points=_field(path, where, fields, "points", float),
+                penalty=_field(path, where, fields, "penalty", int),
+                new_rating=None if rating is None else rating + delta,
+            )
+        )
+    return ContestFile(path, "carrot", None, None, tuple(rows))
 
 
 def _standings(path: Path, result: Mapping[str, Any]) -> ContestFile:
