@@ -46,37 +46,47 @@ def discard_scratch(directory: Path) -> None:
     mounts.unmount_if_mounted(directory)
 
 
-def _copy_in(host: str, target: Path, owner: int, readable_by_all: bool) -> None:
+def _copy_in(host: str, target: Path, owner: int | None, readable_by_all: bool) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(host, target)
     executable = os.stat(host).st_mode & 0o100
     mode = (0o555 if executable else 0o444) if readable_by_all else (0o500 if executable else 0o400)
-    os.chown(target, owner, owner)
+    if owner is not None:
+        os.chown(target, owner, owner)
     target.chmod(mode)
 
 
-def populate(box: Path, request: RunRequest, candidate_uid: int, trusted_uid: int) -> None:
+def populate(
+    box: Path, request: RunRequest, candidate_uid: int, trusted_uid: int, owned: bool = True
+) -> None:
     """Copy the request's inputs in and create its dirs and FIFOs.
 
     `files_in` are root-owned and read-only for all; `trusted_files_in` belong to
     the trusted uid alone; `dirs` (a feedback dir) are the trusted uid's alone
     (0700: a candidate can neither list nor read what a validator writes there);
     FIFOs connect candidates and trusted processes only (owner the candidate
-    uid, group the trusted one, 0660)."""
+    uid, group the trusted one, 0660); `read_only_dirs` are read-only, nosuid
+    binds of host folders, detached with the box. With `owned` False (rootless: one host
+    uid, see modes.py) everything keeps the runner's owner; only modes are set."""
     for name, host in request.files_in:
-        _copy_in(host, box / checked_name(name), 0, readable_by_all=True)
+        _copy_in(host, box / checked_name(name), 0 if owned else None, readable_by_all=True)
     for name, host in request.trusted_files_in:
-        _copy_in(host, box / checked_name(name), trusted_uid, readable_by_all=False)
+        owner = trusted_uid if owned else None
+        _copy_in(host, box / checked_name(name), owner, readable_by_all=False)
     for name in request.dirs:
         directory = box / checked_name(name)
         directory.mkdir(parents=True, exist_ok=True)
-        os.chown(directory, trusted_uid, trusted_uid)
+        if owned:
+            os.chown(directory, trusted_uid, trusted_uid)
         directory.chmod(0o700)
+    for name, host in request.read_only_dirs:
+        mounts.bind_read_only(Path(host), box / checked_name(name))
     for name in request.fifos:
         fifo = box / checked_name(name)
         fifo.parent.mkdir(parents=True, exist_ok=True)
         os.mkfifo(fifo)
-        os.chown(fifo, candidate_uid, trusted_uid)
+        if owned:
+            os.chown(fifo, candidate_uid, trusted_uid)
         fifo.chmod(0o660)
 
 

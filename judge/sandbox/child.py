@@ -12,7 +12,12 @@ run's fds on 0/1/2 with every other fd closed, be inside the sandbox root, set
 the rlimits, drop to the unprivileged uid (no supplementary groups), load
 seccomp last (it forbids chroot), then exec or run. Both give each process an
 IPC namespace of its own. Any failure before that is written to `error_fd`
-(close-on-exec) and the process exits with status 127."""
+(close-on-exec) and the process exits with status 127.
+
+Rootless (see modes.py) the uid switch is a user namespace of the process's own
+(same host uid, no capabilities), and two more rlimits stand in for cgroups:
+RLIMIT_AS (the memory limit, as address space) and RLIMIT_NPROC (the process
+limit, counted in that user namespace only)."""
 
 from __future__ import annotations
 
@@ -42,21 +47,27 @@ class ChildPlan:
     join_files: tuple[Path, ...]
     uid: int
     error_fd: int
+    rootless: bool = False
 
 
-def rlimits(process: Process) -> dict[int, tuple[int, int]]:
+def rlimits(process: Process, rootless: bool = False) -> dict[int, tuple[int, int]]:
     """The rlimits of a process: (soft, hard) per resource. The CPU soft limit is
-    rounded up with a second of slack; the runner kills precisely at the limit."""
+    rounded up with a second of slack; the runner kills precisely at the limit.
+    Rootless adds RLIMIT_AS and RLIMIT_NPROC (see the module doc)."""
     limits = process.limits
     cpu = math.ceil(limits.cpu_time_s) + 1
     stack = limits.stack_bytes if limits.stack_bytes is not None else limits.memory_bytes
-    return {
+    chosen = {
         resource.RLIMIT_CPU: (cpu, cpu + 1),
         resource.RLIMIT_FSIZE: (limits.output_bytes, limits.output_bytes),
         resource.RLIMIT_NOFILE: (limits.open_files, limits.open_files),
         resource.RLIMIT_CORE: (0, 0),
         resource.RLIMIT_STACK: (stack, stack),
     }
+    if rootless:
+        chosen[resource.RLIMIT_AS] = (limits.memory_bytes, limits.memory_bytes)
+        chosen[resource.RLIMIT_NPROC] = (limits.processes, limits.processes)
+    return chosen
 
 
 def environment(process: Process) -> dict[str, str]:
@@ -73,7 +84,7 @@ def spawn_python(plan: ChildPlan, zygote: ZygoteClient) -> int:
         fds=plan.fds,
         error_fd=plan.error_fd,
         uid=plan.uid,
-        limits=rlimits(plan.process),
+        limits=rlimits(plan.process, plan.rootless),
         join_files=plan.join_files,
     )
 
@@ -89,6 +100,6 @@ def spawn_program(plan: ChildPlan, server: SlotServer) -> int:
         fds=plan.fds,
         error_fd=plan.error_fd,
         uid=plan.uid,
-        limits=rlimits(plan.process),
+        limits=rlimits(plan.process, plan.rootless),
         keep_sigpipe_ignored=plan.process.trusted,
     )

@@ -1,7 +1,9 @@
 """LocalSandbox: the client side of one worker's runner process.
 
 Starts the runner (judge/sandbox/runner.py) under `unshare` in new net, mount,
-ipc, uts and pid namespaces, and talks to it with one JSON line per request.
+ipc, uts and pid namespaces (and a user namespace when rootless: see modes.py),
+and talks to it with one JSON line per request. Which limits are in force is in
+`limits_in_force`; falling back to the rootless mode is said once (a warning).
 The runner always runs this installed cpsolve: the interpreter is isolated
 (`-I`: no current folder, no PYTHONPATH, no user site) and imports `judge` from
 this package's own parent folder, never from where the judge was started.
@@ -23,30 +25,26 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from judge.sandbox import cgroups, wire
+import pyseccomp
+
+from judge.sandbox import cgroups, modes, wire
 from judge.sandbox.api import RunRequest, RunResult
 
 DEFAULT_TMPFS_BYTES = 2 * 1024**3
 STARTUP_TIMEOUT_S = 30.0
 REPLY_MARGIN_S = 60.0
 CLOSE_TIMEOUT_S = 5.0
-UNSHARE_ARGS = (
-    "--net",
-    "--mount",
-    "--ipc",
-    "--uts",
-    "--pid",
-    "--fork",
-    "--mount-proc",
-    "--kill-child",
-)
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+# The runner needs `judge` and `pyseccomp`; both folders are named explicitly, so
+# an interpreter without them on its path (a user's system python) works too.
+IMPORT_DIRS = tuple(dict.fromkeys((PACKAGE_PARENT, Path(pyseccomp.__file__).resolve().parent)))
 RUNNER_BOOTSTRAP = (
-    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "import sys; sys.path[:0] = sys.argv.pop(1).split(':'); "
     "from judge.sandbox.runner import main; sys.exit(main())"
 )
 RUN_ATTEMPTS = 2
@@ -58,32 +56,44 @@ class SandboxUnavailable(RuntimeError):
     """The runner could not be started on this machine; the message says why."""
 
 
+_said: set[str] = set()
+
+
+def _say_rootless_once(reason: str) -> None:
+    """Warn, once per process, that the sandbox runs rootless and what that means."""
+    if reason in _said:
+        return
+    _said.add(reason)
+    limits = "; ".join(modes.LIMITS_IN_FORCE[modes.ROOTLESS])
+    warnings.warn(
+        f"sandbox: {reason}; no cgroups, limits in force: {limits}", RuntimeWarning, stacklevel=3
+    )
+
+
 class LocalSandbox:
     """The namespace/cgroup/seccomp sandbox of one worker slot (see module doc)."""
 
     def __init__(self, worker: int = 0, tmpfs_bytes: int = DEFAULT_TMPFS_BYTES) -> None:
-        ok, reason = self.available()
-        if not ok:
+        mode, reason = modes.choose()
+        if mode is None:
             raise SandboxUnavailable(reason)
+        if mode == modes.ROOTLESS:
+            _say_rootless_once(reason)
+        self.mode = mode
+        self.limits_in_force = modes.LIMITS_IN_FORCE[mode]
         self.worker = worker
         self.tmpfs_bytes = tmpfs_bytes
         self._mount_dir = Path(tempfile.mkdtemp(prefix=f"cpsolve-sandbox-w{worker}-"))
         self._process: subprocess.Popen[bytes] | None = None
-        cgroups.remove_stale_groups()
+        if mode == modes.ROOT:
+            cgroups.remove_stale_groups()
         self._start()
 
     @staticmethod
     def available() -> tuple[bool, str]:
         """Whether this machine can run the local sandbox, and if not, why."""
-        if not sys.platform.startswith("linux"):
-            return False, "the local sandbox needs Linux"
-        if os.geteuid() != 0:
-            return False, "the local sandbox needs root (namespaces, cgroups, uid switch)"
-        if shutil.which("unshare") is None:
-            return False, "util-linux `unshare` is not installed"
-        if cgroups.detect() is None:
-            return False, "no usable cgroups (v2 with memory+pids, or v1 memory/pids/cpuacct)"
-        return True, "ok"
+        mode, reason = modes.choose()
+        return (mode is not None), ("ok" if mode is not None else reason)
 
     @property
     def runner_pid(self) -> int | None:
@@ -94,13 +104,15 @@ class LocalSandbox:
         token = f"w{self.worker}-{os.getpid()}-{next(_nonces)}"
         command = [
             shutil.which("unshare") or "unshare",
-            *UNSHARE_ARGS,
+            *modes.namespace_flags(self.mode),
+            "--kill-child",
             "--",
             sys.executable,
             "-I",
             "-c",
             RUNNER_BOOTSTRAP,
-            str(PACKAGE_PARENT),
+            ":".join(map(str, IMPORT_DIRS)),
+            f"--mode={self.mode}",
             f"--worker={self.worker}",
             f"--token={token}",
             f"--mount={self._mount_dir}",

@@ -21,6 +21,19 @@ MS_REMOUNT = 0x20
 MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 0x40000
+MS_NOEXEC = 0x8
+MS_NOATIME = 0x400
+MS_NODIRATIME = 0x800
+MS_RELATIME = 0x200000
+# statvfs f_flag bit -> the mount flag a bind's remount must keep: inside a user
+# namespace the kernel refuses to clear these (they are locked), so keep them.
+LOCKED_FLAGS = {
+    os.ST_NODEV: MS_NODEV,
+    os.ST_NOEXEC: MS_NOEXEC,
+    os.ST_NOATIME: MS_NOATIME,
+    os.ST_NODIRATIME: MS_NODIRATIME,
+    os.ST_RELATIME: MS_RELATIME,
+}
 
 TOP_LEVEL = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
 # Java runtimes keep their configuration in /etc/java-N-openjdk (see ETC_GLOBS).
@@ -59,15 +72,23 @@ def mount(source: str | None, target: Path, fstype: str | None, flags: int, data
         raise OSError(errno, f"mount {source} on {target}: {os.strerror(errno)}")
 
 
+def kept_flags(source: Path) -> int:
+    """The mount flags of `source`'s mount that a read-only remount must keep."""
+    present = os.statvfs(source).f_flag
+    return sum(flag for bit, flag in LOCKED_FLAGS.items() if present & bit)
+
+
 def bind_read_only(source: Path, target: Path) -> None:
-    """Bind `source` at `target` (created as needed) read-only, nosuid."""
+    """Bind `source` at `target` (created as needed) read-only, nosuid, keeping
+    the source mount's nodev/noexec/atime flags."""
     if source.is_dir():
         target.mkdir(parents=True, exist_ok=True)
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.touch()
     mount(str(source), target, None, MS_BIND | MS_REC)
-    mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
+    flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | kept_flags(source)
+    mount(None, target, None, flags)
 
 
 def _mirror(host: Path, root: Path) -> None:
@@ -97,7 +118,7 @@ def build_root(
     read-only at their host paths; `users` go into a synthetic /etc/passwd."""
     mount(None, Path("/"), None, MS_REC | MS_PRIVATE)
     mount("cpsolve", mount_point, "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmpfs_bytes},mode=0755")
-    root = mount_point / "root"
+    root = mount_point / "fs"  # neutral: the mount table shows it as the root's source
     private = mount_point / "private"
     root.mkdir()
     private.mkdir(mode=0o700)
@@ -128,6 +149,10 @@ def build_root(
     (dev / "fd").symlink_to("/proc/self/fd")
     for scratch in ("tmp", "box"):  # a fresh tmpfs is mounted on each per run (box.py)
         (root / scratch).mkdir(mode=0o755)
+    # The root itself read-only: rootless, its files belong to the candidates' host
+    # uid too, and a file planted there (/etc/ld.so.preload) would outlive the run.
+    mount(str(root), root, None, MS_BIND | MS_REC)
+    mount(None, root, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     return root, private
 
 

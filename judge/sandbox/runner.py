@@ -8,14 +8,24 @@ request entry (programs from the slot server, Python scripts from the zygote;
 each in an IPC namespace of its own), a wait loop that kills at the wall-clock
 deadline or when a slot's cgroup CPU time passes the limit, then every leftover
 process of every slot is killed, orphans reaped, usage read, outputs copied
-out, the reply sent and both tmpfs detached. Nothing the run made survives it."""
+out, the reply sent and both tmpfs detached. Nothing the run made survives it.
+
+Rootless (`--mode=rootless`, see modes.py) the runner is root of a user
+namespace only: it is not dumpable (a candidate of the same host uid cannot
+read its memory through /proc), slots follow processes instead of cgroups
+(tracked.py), programs get rlimits for memory and processes and a nested user
+namespace each (slot_server.c, zygote.py), box files keep the runner's owner,
+and at the end of a run every process of the namespace but the runner's
+helpers is killed."""
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import select
+import signal
 import stat
 import sys
 import time
@@ -25,10 +35,11 @@ from pathlib import Path
 import pyseccomp
 
 from judge.languages import base_python
-from judge.sandbox import box, cgroups, child, mounts, outcome, slot_server, wire
+from judge.sandbox import box, cgroups, child, modes, mounts, outcome, slot_server, wire
 from judge.sandbox.api import Process, ProcessResult, RunRequest, RunResult, RunStatus
 from judge.sandbox.seccomp_filter import build_filter
 from judge.sandbox.slot_server import SlotServer
+from judge.sandbox.tracked import TrackedGroup, TrackedSlot
 from judge.sandbox.zygote import ZygoteClient
 
 CANDIDATE_UID_BASE = 60000
@@ -38,6 +49,7 @@ REAP_TIMEOUT_S = 5.0
 PIPE_PREFIX = "pipe:"
 DEFERRED_FIFO = -1  # a stdin FIFO opened right before its process starts
 HOST_NAME = "sandbox"
+PR_SET_DUMPABLE = 4
 
 
 def candidate_uid(worker: int) -> int:
@@ -65,6 +77,7 @@ class Started:
     end: float | None = None
     wait_status: int | None = None
     wall_killed: bool = False
+    peak_rss_bytes: int = 0
 
 
 @dataclass
@@ -120,7 +133,12 @@ def validate(request: RunRequest) -> None:
 class Runner:
     """One worker's sandbox: its root, uids, cgroups and seccomp filter."""
 
-    def __init__(self, worker: int, token: str, mount_point: Path, tmpfs_bytes: int) -> None:
+    def __init__(
+        self, worker: int, token: str, mount_point: Path, tmpfs_bytes: int, mode: str = modes.ROOT
+    ) -> None:
+        self.rootless = mode == modes.ROOTLESS
+        if self.rootless:
+            _not_dumpable()
         self.candidate_uid = candidate_uid(worker)
         self.trusted_uid = trusted_uid(worker)
         self.tmpfs_bytes = tmpfs_bytes
@@ -137,14 +155,18 @@ class Runner:
         self.filter_file = slot_server.export_filter(self.syscall_filter, self.private)
         self.servers: dict[int, SlotServer] = {}
         self.zygote: ZygoteClient | None = None
-        self.group = cgroups.Group(token)
+        self.group: cgroups.Group | TrackedGroup = (
+            TrackedGroup() if self.rootless else cgroups.Group(token)
+        )
 
     def _zygote(self) -> ZygoteClient:
         """The running Python zygote, started (again) if needed."""
         if self.zygote is None or not self.zygote.alive():
             if self.zygote is not None:
                 self.zygote.close()
-            self.zygote = ZygoteClient(self.python, self.root, self.filter_file.read_bytes())
+            self.zygote = ZygoteClient(
+                self.python, self.root, self.filter_file.read_bytes(), rootless=self.rootless
+            )
         return self.zygote
 
     def _server(self, index: int) -> SlotServer:
@@ -155,7 +177,13 @@ class Runner:
                 server.close()
             slot = self.group.slot(index)
             slot.kill_all()  # a server that died may leave programs behind
-            server = SlotServer(self.server_binary, self.root, self.filter_file, slot.join_files)
+            server = SlotServer(
+                self.server_binary,
+                self.root,
+                self.filter_file,
+                slot.join_files,
+                userns=self.rootless,
+            )
             self.servers[index] = server
         return server
 
@@ -242,6 +270,7 @@ class Runner:
             join_files=slot.join_files,
             uid=self.trusted_uid if process.trusted else self.candidate_uid,
             error_fd=error_write,
+            rootless=self.rootless,
         )
         start = time.monotonic()
         try:
@@ -253,6 +282,8 @@ class Runner:
             os.close(error_write)
         pidfd = os.pidfd_open(pid)
         fds.kept.append(pidfd)
+        if isinstance(slot, TrackedSlot):
+            slot.track(pid)
         return Started(
             index=index,
             process=process,
@@ -276,8 +307,12 @@ class Runner:
             for pidfd, _event in poller.poll(timeout * 1000):
                 finished = pending.pop(pidfd)
                 poller.unregister(pidfd)
-                _pid, finished.wait_status = os.waitpid(finished.pid, 0)
+                _pid, finished.wait_status, rusage = os.wait4(finished.pid, 0)
                 finished.end = time.monotonic()
+                finished.peak_rss_bytes = rusage.ru_maxrss * 1024
+                slot = self.group.slot(finished.index)
+                if isinstance(slot, TrackedSlot):
+                    slot.finished(rusage)
             now = time.monotonic()
             for running in pending.values():
                 slot = self.group.slot(running.index)
@@ -298,6 +333,33 @@ class Runner:
         """The runner's children other than its helpers."""
         listed = Path(f"/proc/self/task/{os.getpid()}/children").read_text().split()
         return {int(pid) for pid in listed} - self._helpers()
+
+    def _sweep(self) -> None:
+        """Rootless: SIGKILL every process of the runner's pid namespace but the
+        runner and its helpers (what cgroups would have killed), until none is left."""
+        spared = self._helpers() | {os.getpid()}
+        for _ in range(cgroups.KILL_ATTEMPTS):
+            pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+            targets = [pid for pid in pids if pid not in spared]
+            if not targets:
+                return
+            for pid in targets:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    continue
+            self._reap_ready()
+            time.sleep(0.0005)
+
+    def _reap_ready(self) -> None:
+        """Reap every child that has ended, without waiting."""
+        while True:
+            try:
+                pid, _status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
 
     def _reap_orphans(self) -> None:
         """Reap every child but the slot servers (all were killed): the runner is
@@ -320,22 +382,30 @@ class Runner:
         status = run.wait_status if run.wait_status is not None else 0
         signal_number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        tail = setup_error or (box.tail(run.tail_fd) if run.tail_fd is not None else "")
+        oom_killed = usage.oom_killed
+        memory_bytes = usage.peak_memory_bytes
+        if self.rootless:
+            oom_killed = outcome.address_space_exhausted(
+                run.process.limits, exit_code, signal_number, run.wall_killed, memory_bytes, tail
+            )
+            if oom_killed:
+                memory_bytes = max(memory_bytes, run.process.limits.memory_bytes)
         ending = outcome.Ending(
             exit_code=exit_code,
             signal=signal_number,
             cpu_time_s=usage.cpu_time_s,
-            oom_killed=usage.oom_killed,
+            oom_killed=oom_killed,
             wall_killed=run.wall_killed,
             setup_error=setup_error,
         )
-        tail = setup_error or (box.tail(run.tail_fd) if run.tail_fd is not None else "")
         return ProcessResult(
             status=outcome.classify(run.process.limits, ending),
             exit_code=exit_code,
             signal=signal_number,
             cpu_time_s=usage.cpu_time_s,
             wall_time_s=(run.end or time.monotonic()) - run.start,
-            memory_bytes=usage.peak_memory_bytes,
+            memory_bytes=memory_bytes,
             stderr_tail=tail,
             ended_s=(run.end or time.monotonic()) - run_start,
         )
@@ -358,7 +428,9 @@ class Runner:
             self.finish_run()  # when the caller did not
             for directory in self.scratch:
                 box.mount_scratch(directory, self.tmpfs_bytes)
-            box.populate(self.box, request, self.candidate_uid, self.trusted_uid)
+            box.populate(
+                self.box, request, self.candidate_uid, self.trusted_uid, owned=not self.rootless
+            )
             for index, process in enumerate(request.processes):
                 if process.python:
                     self._zygote()
@@ -381,6 +453,8 @@ class Runner:
             self._wait(started)
             for index in range(len(request.processes)):
                 self._kill_slot(index)
+            if self.rootless:
+                self._sweep()
             self._reap_orphans()
             run_start = min(run.start for run in started)
             results = tuple(self._result(run, run_start) for run in started)
@@ -388,6 +462,8 @@ class Runner:
         except (OSError, ValueError) as error:
             for index in range(len(request.processes)):
                 self._kill_slot(index)
+            if self.rootless:
+                self._sweep()
             self._reap_orphans()
             return RunResult(processes=(), error=f"sandbox: {error}")
         finally:
@@ -414,6 +490,14 @@ class Runner:
         self.group.remove()
 
 
+def _not_dumpable() -> None:
+    """prctl(PR_SET_DUMPABLE, 0) for the runner (its children inherit it until
+    they exec): a process of the same uid then cannot open its /proc/PID/mem."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE)")
+
+
 def serve(runner: Runner) -> None:
     """Answer one JSON request per stdin line with one JSON result line."""
     for line in sys.stdin.buffer:
@@ -435,10 +519,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token", required=True)
     parser.add_argument("--mount", type=Path, required=True)
     parser.add_argument("--tmpfs-bytes", type=int, required=True)
+    parser.add_argument("--mode", choices=(modes.ROOT, modes.ROOTLESS), default=modes.ROOT)
     args = parser.parse_args(argv)
     os.chdir("/")
     try:
-        runner = Runner(args.worker, args.token, args.mount, args.tmpfs_bytes)
+        runner = Runner(args.worker, args.token, args.mount, args.tmpfs_bytes, args.mode)
     except (OSError, ValueError) as error:
         sys.stdout.write(json.dumps({"ready": False, "error": str(error)}) + "\n")
         sys.stdout.flush()

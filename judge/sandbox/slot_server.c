@@ -6,7 +6,15 @@
    longer than ~20 ms). So the server joins its slot's cgroups once, at start,
    and every program it starts is born there: nothing migrates per run.
 
-   usage: slot-server CONTROL_FD ROOT SECCOMP_BPF_FILE CGROUP_PROCS_FILE...
+   usage: slot-server CONTROL_FD ROOT SECCOMP_BPF_FILE MODE CGROUP_PROCS_FILE...
+
+   MODE is "root" or "userns". In "userns" mode (rootless, see modes.py: the
+   runner is root of a user namespace only, one host uid for everything) the
+   server is not dumpable, and each child enters a user namespace of its own
+   (its uid there is the request's uid, mapped to the runner's), skips
+   setgroups, drops every capability and, after the main filter, loads a second
+   one that refuses signals to any process but itself (kill(0) and its own
+   group included): the uid no longer keeps it from the runner's helpers.
 
    Started by the runner (as root, outside the chroot) with a SOCK_SEQPACKET
    socket on CONTROL_FD. Each request is one message (see struct request) with
@@ -27,10 +35,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +60,17 @@
 #define MAX_STRINGS 4096
 #define PATH_BYTES 4096
 #define RUN_FDS 4
+
+#if defined(__x86_64__)
+#define SANDBOX_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SANDBOX_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "slot-server: unsupported architecture"
+#endif
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
 
 /* One request: this header, then limit_count (resource, soft, hard) triples of
    uint64, then argc + envc NUL-terminated strings (argv, then "NAME=value"). */
@@ -71,6 +93,7 @@ struct plan {
 };
 
 static const char *root;
+static int userns_mode;
 static struct sock_filter filter[BPF_MAXINSNS];
 static unsigned short filter_length;
 static char child_stack[STACK_BYTES] __attribute__((aligned(16)));
@@ -126,6 +149,64 @@ static void exec_program(const struct plan *plan) {
     errno = denied ? EACCES : ENOENT;
 }
 
+/* Enter a user namespace of our own in which we are `uid` (and gid `uid`),
+   mapped to our uid and gid outside. Before chroot: the kernel refuses a new
+   user namespace to a chrooted process. */
+static void enter_userns(uint32_t uid, int error_fd) {
+    if (unshare(CLONE_NEWUSER) != 0) fail(error_fd, "unshare user namespace");
+    const char *files[] = {"/proc/self/uid_map", "/proc/self/setgroups", "/proc/self/gid_map"};
+    char map[64];
+    int length = snprintf(map, sizeof map, "%u 0 1\n", uid);
+    for (int index = 0; index < 3; ++index) {
+        int fd = open(files[index], O_WRONLY | O_CLOEXEC);
+        if (fd < 0) fail(error_fd, files[index]);
+        const char *text = index == 1 ? "deny" : map;
+        size_t size = index == 1 ? 4 : (size_t)length;
+        if (write(fd, text, size) != (ssize_t)size) fail(error_fd, files[index]);
+        close(fd);
+    }
+}
+
+static void drop_capabilities(int error_fd) {
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capset, &header, data) != 0) fail(error_fd, "capset");
+}
+
+/* The second filter of userns mode: kill only 0, our pid or our group;
+   tkill, tgkill, rt_(tg)sigqueueinfo and pidfd_open only our pid. */
+static void load_signal_filter(int error_fd) {
+    uint32_t self = (uint32_t)syscall(SYS_getpid);
+    uint32_t group = (uint32_t)-(int32_t)self;
+    uint32_t refuse = SECCOMP_RET_ERRNO | EPERM;
+    uint32_t arg0 = (uint32_t)offsetof(struct seccomp_data, args[0]);
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), /* the main filter kills these */
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_kill, 0, 5),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg0), /* 5: kill */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 12, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, self, 11, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, group, 10, 0),
+        BPF_STMT(BPF_RET | BPF_K, refuse),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_tkill, 5, 0), /* 10 */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_tgkill, 4, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rt_sigqueueinfo, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rt_tgsigqueueinfo, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pidfd_open, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg0), /* 16: our pid only */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, self, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, refuse),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), /* 19 */
+    };
+    struct sock_fprog program = {(unsigned short)(sizeof code / sizeof code[0]), code};
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) fail(error_fd, "seccomp");
+}
+
 static int child_main(void *argument) {
     const struct plan *plan = argument;
     int error_fd = plan->fds[3];
@@ -141,6 +222,7 @@ static int child_main(void *argument) {
     error_fd = 3;
     if (fcntl(error_fd, F_SETFD, FD_CLOEXEC) != 0) fail(error_fd, "cloexec");
     syscall(SYS_close_range, 4, ~0U, 0);
+    if (userns_mode) enter_userns(plan->uid, error_fd);
     if (chroot(root) != 0) fail(error_fd, "chroot");
     if (chdir("/box") != 0) fail(error_fd, "chdir /box");
     for (uint32_t index = 0; index < plan->limit_count; ++index) {
@@ -150,13 +232,15 @@ static int child_main(void *argument) {
     }
     /* Raw system calls: glibc's wrappers would act on every thread of the server,
        whose memory this child still shares. */
-    if (syscall(SYS_setgroups, 0, NULL) != 0) fail(error_fd, "setgroups");
+    if (!userns_mode && syscall(SYS_setgroups, 0, NULL) != 0) fail(error_fd, "setgroups");
     if (syscall(SYS_setgid, plan->uid) != 0) fail(error_fd, "setgid");
     if (syscall(SYS_setuid, plan->uid) != 0) fail(error_fd, "setuid");
+    if (userns_mode) drop_capabilities(error_fd);
     umask(022);
     struct sock_fprog program = {filter_length, filter};
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(error_fd, "no_new_privs");
     if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) fail(error_fd, "seccomp");
+    if (userns_mode) load_signal_filter(error_fd);
     exec_program(plan);
     fail(error_fd, plan->argv[0]);
 }
@@ -250,14 +334,16 @@ static void load_filter(const char *path) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) {
-        fprintf(stderr, "usage: slot-server CONTROL_FD ROOT SECCOMP_BPF CGROUP_PROCS...\n");
+    if (argc < 5) {
+        fprintf(stderr, "usage: slot-server CONTROL_FD ROOT SECCOMP_BPF MODE CGROUP_PROCS...\n");
         return 2;
     }
     int control = atoi(argv[1]);
     root = argv[2];
     load_filter(argv[3]);
-    join_cgroups(argc - 4, argv + 4);
+    userns_mode = strcmp(argv[4], "userns") == 0;
+    if (userns_mode && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die("not dumpable");
+    join_cgroups(argc - 5, argv + 5);
     reset_signals();
     /* Best effort: it needs CAP_SYS_RESOURCE, which containers often drop. If the
        OOM killer takes the server instead, the run still ends as MLE and the

@@ -71,7 +71,16 @@ def encode_request(
 class SlotServer:
     """A running slot server (see module doc)."""
 
-    def __init__(self, binary: Path, root: Path, filter_file: Path, join_files: Sequence[Path]):
+    def __init__(
+        self,
+        binary: Path,
+        root: Path,
+        filter_file: Path,
+        join_files: Sequence[Path],
+        userns: bool = False,
+    ):
+        """Start the server; with `userns` (rootless, see modes.py) each program
+        gets a user namespace of its own and signals only to itself."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._socket = ours
         try:
@@ -81,6 +90,7 @@ class SlotServer:
                     str(theirs.fileno()),
                     str(root),
                     str(filter_file),
+                    "userns" if userns else "root",
                     *map(str, join_files),
                 ],
                 pass_fds=(theirs.fileno(),),
@@ -92,7 +102,7 @@ class SlotServer:
         ready, _, _ = select.select([ours], [], [], START_TIMEOUT_S)
         if not ready or len(ours.recv(REPLY.size)) != REPLY.size:
             self.close()
-            raise OSError(f"slot server for {join_files[0].parent} did not start")
+            raise OSError(f"slot server ({binary}, {root}) did not start")
 
     @property
     def pid(self) -> int:

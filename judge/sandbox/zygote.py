@@ -19,6 +19,13 @@ chdir /box, rlimits, the unprivileged uid with no groups, no_new_privs, seccomp,
 and runs the script as `__main__`. A failure before the script runs is written
 to the error descriptor and the child exits with status 127.
 
+Rootless (see modes.py) the zygote is not dumpable and does not chroot itself
+(the kernel refuses a user namespace to a chrooted process): each child first
+enters a user namespace of its own (the request's uid there, the runner's
+outside), then chroots through the root descriptor the zygote kept, drops every
+capability instead of setgroups, and after the main filter loads a second one
+that refuses signals to any process but itself.
+
 This file imports nothing from the judge: its source is what the zygote runs.
 Known difference from a fresh interpreter: the hash seed is shared by all runs
 of one zygote (set iteration order is stable)."""
@@ -63,12 +70,22 @@ CLONE_NEWIPC = 0x08000000
 CLONE_PARENT = 0x00008000
 CLONE_CHILD_SETTID = 0x01000000
 PR_SET_DUMPABLE = 4
+CLONE_NEWUSER = 0x10000000
+CAPABILITY_VERSION_3 = 0x20080522
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 # clone's number, and where its child_tid argument goes, per architecture
 SYS_CLONE = {"x86_64": (56, 3), "aarch64": (220, 4)}
 BOOTSTRAP = "import sys;exec(sys.stdin.read())"
+# The rootless signal filter: audit arch and the numbers of kill, tkill, tgkill,
+# rt_sigqueueinfo, rt_tgsigqueueinfo and pidfd_open, per architecture.
+SIGNAL_CALLS = {
+    "x86_64": (0xC000003E, (62, 200, 234, 129, 297, 434)),
+    "aarch64": (0xC00000B7, (129, 130, 131, 138, 240, 434)),
+}
+BPF_LOAD, BPF_JUMP_IF_EQUAL, BPF_RETURN = 0x20, 0x15, 0x06
+SECCOMP_ALLOW, SECCOMP_EPERM = 0x7FFF0000, 0x00050000 | 1
 
 
 # --- the candidate's side: run one script as a fresh interpreter would ----------------
@@ -170,11 +187,38 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
 
 
+def signal_filter(arch: int, numbers: Sequence[int], pid: int) -> bytes:
+    """The rootless second filter (as slot_server.c's): kill only to 0, `pid` or
+    its group; tkill, tgkill, rt_(tg)sigqueueinfo and pidfd_open only to `pid`."""
+    kill, *others = numbers
+    group = (-pid) & 0xFFFFFFFF
+    code = [
+        (BPF_LOAD, 0, 0, 4),  # arch
+        (BPF_JUMP_IF_EQUAL, 1, 0, arch),
+        (BPF_RETURN, 0, 0, SECCOMP_ALLOW),  # the main filter kills these
+        (BPF_LOAD, 0, 0, 0),  # nr
+        (BPF_JUMP_IF_EQUAL, 0, 5, kill),
+        (BPF_LOAD, 0, 0, 16),  # 5: kill's first argument
+        (BPF_JUMP_IF_EQUAL, 12, 0, 0),
+        (BPF_JUMP_IF_EQUAL, 11, 0, pid),
+        (BPF_JUMP_IF_EQUAL, 10, 0, group),
+        (BPF_RETURN, 0, 0, SECCOMP_EPERM),
+        *((BPF_JUMP_IF_EQUAL, 5 - index, 0, number) for index, number in enumerate(others)),
+        (BPF_RETURN, 0, 0, SECCOMP_ALLOW),
+        (BPF_LOAD, 0, 0, 16),  # 16: our pid only
+        (BPF_JUMP_IF_EQUAL, 1, 0, pid),
+        (BPF_RETURN, 0, 0, SECCOMP_EPERM),
+        (BPF_RETURN, 0, 0, SECCOMP_ALLOW),  # 19
+    ]
+    return b"".join(struct.pack("<HBBI", *instruction) for instruction in code)
+
+
 class _Zygote:
     """The serving loop and the per-candidate set-up (runs in the zygote)."""
 
-    def __init__(self, control_fd: int, root_fd: int) -> None:
+    def __init__(self, control_fd: int, root_fd: int, rootless: bool = False) -> None:
         self.control = socket.socket(fileno=control_fd)
+        self.rootless = rootless
         # PyDLL keeps the GIL across the call, as os.fork does around fork().
         self.libc = ctypes.PyDLL(None, use_errno=True)
         self.libc.syscall.restype = ctypes.c_long
@@ -188,9 +232,13 @@ class _Zygote:
         count = len(filter_bytes) // ctypes.sizeof(_SockFilter)
         self.filter_array = (_SockFilter * count).from_buffer_copy(filter_bytes)
         self.program = _SockFprog(count, self.filter_array)
-        os.fchdir(root_fd)
-        os.chroot(".")
-        os.close(root_fd)
+        self.root_fd = root_fd
+        if rootless:
+            self._prctl(PR_SET_DUMPABLE, 0, "not dumpable")
+        else:
+            os.fchdir(root_fd)
+            os.chroot(".")
+            os.close(root_fd)
         gc.collect()
         gc.freeze()
 
@@ -215,10 +263,34 @@ class _Zygote:
             raise OSError(ctypes.get_errno(), "clone")
         return int(pid)
 
+    def _enter_userns(self, uid: int) -> None:
+        """Rootless: a user namespace of our own in which we are `uid`, then the
+        chroot that the zygote left to its children."""
+        if self.libc.unshare(CLONE_NEWUSER) != 0:
+            raise OSError(ctypes.get_errno(), "unshare user namespace")
+        mapping = f"{uid} 0 1"
+        for name, text in (("uid_map", mapping), ("setgroups", "deny"), ("gid_map", mapping)):
+            fd = os.open(f"/proc/self/{name}", os.O_WRONLY)
+            try:
+                os.write(fd, text.encode())
+            finally:
+                os.close(fd)
+        os.fchdir(self.root_fd)
+        os.chroot(".")
+
+    def _drop_capabilities(self) -> None:
+        header = (ctypes.c_uint32 * 2)(CAPABILITY_VERSION_3, 0)
+        data = (ctypes.c_uint32 * 6)()
+        if self.libc.capset(header, data) != 0:
+            raise OSError(ctypes.get_errno(), "capset")
+
     def _enter(self, plan: dict[str, object], fds: list[int]) -> None:
         os.setsid()
         for join_fd in fds[RUN_FDS:]:
             os.write(join_fd, b"0")
+        uid = int(plan["uid"])  # type: ignore[call-overload]
+        if self.rootless:
+            self._enter_userns(uid)
         for target in range(3):
             os.dup2(fds[target], target)
         if fds[3] != 3:  # the error pipe goes to 3 (no exec follows: no cloexec needed)
@@ -228,16 +300,25 @@ class _Zygote:
         os.chdir("/box")
         for kind, soft, hard in plan["limits"]:  # type: ignore[attr-defined]
             resource.setrlimit(kind, (soft, hard))
-        uid = int(plan["uid"])  # type: ignore[call-overload]
-        os.setgroups([])
+        if not self.rootless:
+            os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
+        if self.rootless:
+            self._drop_capabilities()
         os.umask(0o022)
         for number in (signal.SIGPIPE, signal.SIGXFSZ):
             signal.signal(number, signal.SIG_DFL)
         self._prctl(PR_SET_DUMPABLE, 1, "dumpable")  # as after an exec
         self._prctl(PR_SET_NO_NEW_PRIVS, 1, "no_new_privs")
         self._prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, "seccomp", ctypes.addressof(self.program))
+        if self.rootless:
+            arch, numbers = SIGNAL_CALLS[platform.machine()]
+            code = signal_filter(arch, numbers, os.getpid())
+            count = len(code) // ctypes.sizeof(_SockFilter)
+            array = (_SockFilter * count).from_buffer_copy(code)
+            program = _SockFprog(count, array)
+            self._prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, "seccomp", ctypes.addressof(program))
 
     def _prctl(self, option: int, value: int, what: str, pointer: int = 0) -> None:
         if self.libc.prctl(option, value, pointer, 0, 0) != 0:
@@ -296,9 +377,9 @@ def _thread_id_offset(libc: ctypes.PyDLL) -> int | None:
     return common.pop() if len(common) == 1 else None
 
 
-def main(control_fd: int, root_fd: int) -> None:
+def main(control_fd: int, root_fd: int, rootless: bool = False) -> None:
     """The zygote's entry point (see the module doc)."""
-    _Zygote(control_fd, root_fd).serve()
+    _Zygote(control_fd, root_fd, rootless).serve()
 
 
 # --- the runner's side ------------------------------------------------------------------
@@ -307,12 +388,12 @@ def main(control_fd: int, root_fd: int) -> None:
 class ZygoteClient:
     """A running zygote, started by the runner (see the module doc)."""
 
-    def __init__(self, python: str, root: Path, bpf: bytes) -> None:
+    def __init__(self, python: str, root: Path, bpf: bytes, rootless: bool = False) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._socket = ours
         root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
         source = Path(__file__).read_text(encoding="utf-8")
-        launch = f"{source}\nmain({theirs.fileno()}, {root_fd})\n"
+        launch = f"{source}\nmain({theirs.fileno()}, {root_fd}, {rootless})\n"
         try:
             self._process = subprocess.Popen(
                 [python, "-I", "-S", "-c", BOOTSTRAP],

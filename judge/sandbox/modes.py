@@ -1,0 +1,148 @@
+"""Which way the local sandbox isolates programs on this machine, for this user.
+
+Two modes, one runner (see runner.py):
+
+- `root`: the runner is real root in fresh net/mount/ipc/uts/pid namespaces;
+  every process joins cgroups (memory, pids, CPU accounting), runs under an
+  unprivileged uid per worker (a second one for trusted programs), rlimits and
+  a seccomp allow-list. Needs root and usable cgroups.
+- `rootless`: for an ordinary user (as bubblewrap and nsjail do). The runner is
+  root only inside a user namespace of its own (`unshare --user
+  --map-root-user`) with the same other namespaces, chroot, rlimits and
+  seccomp; each program gets a nested user namespace of its own with no
+  capabilities. Cgroups cannot be had without root, so memory is bounded by
+  RLIMIT_AS (address space), processes by RLIMIT_NPROC (counted per nested
+  user namespace, so only the program's own), CPU time by RLIMIT_CPU plus the
+  runner's polling; the wall-clock kill is the same. There is one host uid, so
+  candidates, trusted programs (validators, managers) and the judge's files
+  are not separated by uid: answer files of interactive problems are readable
+  by the candidate. Signals to any process but the program's own are refused
+  by seccomp, and the runner and its helpers are not dumpable (no
+  /proc/PID/mem).
+
+An allocation beyond RLIMIT_AS fails inside the program; the judge cannot see
+that directly. A failed run (nonzero exit or a signal) is MEMORY_LIMIT when its
+peak RSS reached 90% of the limit or its stderr ends in a runtime's
+out-of-memory message (std::bad_alloc, MemoryError, OutOfMemoryError, "heap out
+of memory"); otherwise it stays a runtime error (RTE). See outcome.py.
+
+`CPSOLVE_SANDBOX_MODE=root|rootless` forces a mode (rootless works as root too,
+for testing; root fails for an ordinary user)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+
+from judge.sandbox import cgroups
+
+ROOT = "root"
+ROOTLESS = "rootless"
+MODE_ENV = "CPSOLVE_SANDBOX_MODE"
+NAMESPACES = ("user", "net", "mount", "pid", "ipc", "uts")
+PROBE_TIMEOUT_S = 10.0
+
+LIMITS_IN_FORCE = {
+    ROOT: (
+        "cpu time: cgroup CPU accounting + RLIMIT_CPU",
+        "memory: cgroup memory limit (peak measured)",
+        "processes: cgroup pids limit",
+        "wall clock: kill at the limit",
+        "output: RLIMIT_FSIZE",
+        "uids: one unprivileged uid per worker, another for trusted programs",
+    ),
+    ROOTLESS: (
+        "cpu time: RLIMIT_CPU + polling the process's CPU time",
+        "memory: RLIMIT_AS (address space); MLE only when visible (see judge.sandbox.modes)",
+        "processes: RLIMIT_NPROC in a user namespace of the program's own",
+        "wall clock: kill at the limit",
+        "output: RLIMIT_FSIZE",
+        "uids: none (one host uid; trusted files readable by candidates)",
+    ),
+}
+
+
+def namespace_flags(mode: str) -> tuple[str, ...]:
+    """`unshare` flags of the runner's namespaces in `mode`."""
+    base = ("--net", "--mount", "--ipc", "--uts", "--pid", "--fork", "--mount-proc")
+    if mode == ROOTLESS:
+        return ("--user", "--map-root-user", *base)
+    return base
+
+
+@functools.cache
+def probe_namespace(name: str) -> bool:
+    """Whether this user can create a namespace of kind `name` (one of NAMESPACES);
+    an ordinary user needs a user namespace around any other."""
+    unshare = shutil.which("unshare")
+    if unshare is None or not sys.platform.startswith("linux"):
+        return False
+    flags = [f"--{name}"]
+    if os.geteuid() != 0 and name != "user":
+        flags = ["--user", "--map-root-user", *flags]
+    if name == "pid":
+        flags += ["--fork"]
+    try:
+        done = subprocess.run(
+            [unshare, *flags, "true"], capture_output=True, timeout=PROBE_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+@functools.cache
+def rootless_works() -> tuple[bool, str]:
+    """Whether the rootless runner's namespaces can be made here, and if not, why."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return False, "util-linux `unshare` is not installed"
+    try:
+        done = subprocess.run(
+            [unshare, *namespace_flags(ROOTLESS), "true"],
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return False, f"unshare failed: {error}"
+    if done.returncode != 0:
+        return False, f"user namespaces are not available: {done.stderr.strip()[-300:]}"
+    return True, "ok"
+
+
+def root_works() -> tuple[bool, str]:
+    """Whether the root mode can run here, and if not, why."""
+    if os.geteuid() != 0:
+        return False, "not root"
+    if shutil.which("unshare") is None:
+        return False, "util-linux `unshare` is not installed"
+    if cgroups.detect() is None:
+        return False, "no usable cgroups (v2 with memory+pids, or v1 memory/pids/cpuacct)"
+    return True, "ok"
+
+
+def choose() -> tuple[str | None, str]:
+    """(mode, reason): the mode the local sandbox will use, or None and why none
+    can. Root mode when possible, else rootless; $CPSOLVE_SANDBOX_MODE forces one."""
+    if not sys.platform.startswith("linux"):
+        return None, "the local sandbox needs Linux"
+    forced = os.environ.get(MODE_ENV, "")
+    if forced not in ("", ROOT, ROOTLESS):
+        return None, f"${MODE_ENV} is {forced!r}; expected {ROOT!r} or {ROOTLESS!r}"
+    if forced != ROOTLESS:
+        ok, why_not_root = root_works()
+        if ok:
+            return ROOT, "root: namespaces, cgroups and uid switching"
+        if forced == ROOT:
+            return None, f"root sandbox forced by ${MODE_ENV} but unavailable: {why_not_root}"
+    else:
+        why_not_root = f"forced by ${MODE_ENV}"
+    ok, why_not = rootless_works()
+    if ok:
+        return ROOTLESS, f"rootless (user namespaces; root mode: {why_not_root})"
+    return None, f"no local sandbox: root mode: {why_not_root}; rootless: {why_not}"
