@@ -36,7 +36,6 @@ from tqdm import tqdm
 from judge.session import Judge
 from problems.load import load_problem
 from problems.model import Problem
-from solver.behaviour import behaviour_labels
 from solver.candidates import Outcome, Pool, task_score
 from solver.cluster import cluster_candidates, public_filter
 from solver.contest.contestfile import Contest, load_contest
@@ -49,16 +48,8 @@ from solver.contest.curves import (
 from solver.contest.nk import sample_ids
 from solver.contest.report import ProblemSummary, RatingEstimate, report_json, report_text
 from solver.contest.simulate import ContestReport, ProblemRun, default_points, simulate_contest
-from solver.contest_pool import NOT_RUN
-from solver.judging import (
-    Source,
-    builds,
-    input_subtasks,
-    judge_hidden,
-    judge_public,
-    make_candidate,
-    pool_subtasks,
-)
+from solver.judged_pool import STAGES, assemble_pool
+from solver.judging import Source
 from solver.prompts.build import build_prompts
 from solver.sample import DEFAULT_CHUNK_SIZE, problem_fingerprint, sample_prompts
 from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
@@ -66,7 +57,6 @@ from solver.select.policies import Selection, select
 from solver.select.strategy import Strategy, find_strategy
 from solver.store import RunStore
 from solver.store.problems import ProblemRow
-from solver.testgen import generate_inputs
 
 DEFAULT_STRATEGY = "cpsolve"
 DEFAULT_GENERATED_INPUTS = 30
@@ -261,63 +251,6 @@ def store_sources(store: RunStore, problem: Problem) -> list[Source]:
     ]
 
 
-def judged_pool(
-    judge: Judge,
-    problem: Problem,
-    sources: Sequence[Source],
-    folder: Path,
-    generated_inputs: int,
-    seed: int,
-    progress: bool,
-) -> Pool:
-    """Judge sources into a pool: the public tests for every source, the hidden tests
-    (when the problem has any) for the truth, generated inputs (written under
-    `folder`) and the survivors' behaviour on them; a source that fails a public test
-    is not run on the generated inputs (its label is `NOT_RUN`), as in contest pools."""
-    stages = ["public tests", "generated inputs", "behaviour", "hidden tests"]
-    bar = tqdm(total=len(stages), desc=f"{problem.name} judging", disable=not progress)
-
-    def step(name: str) -> None:
-        bar.set_postfix_str(name)
-
-    step(stages[0])
-    public = judge_public(judge, problem, sources)
-    bar.update()
-    step(stages[1])
-    generated = generate_inputs(judge, problem, folder, generated_inputs, seed)
-    bar.update()
-    step(stages[2])
-    survivors = [i for i, result in enumerate(public) if result.passed == result.total]
-    labels = behaviour_labels(
-        judge,
-        problem,
-        builds(problem, [sources[i] for i in survivors]),
-        [item.path for item in generated],
-    )
-    by_index = dict(zip(survivors, labels, strict=True))
-    bar.update()
-    step(stages[3])
-    truth = {}
-    if has_hidden_tests(problem):
-        outcomes = judge_hidden(judge, problem, sources)
-        truth = {source.id: outcome for source, outcome in zip(sources, outcomes, strict=True)}
-    bar.update()
-    bar.close()
-    not_run = (NOT_RUN,) * len(generated)
-    subtasks = pool_subtasks(problem)
-    return Pool(
-        problem=problem.name,
-        candidates=tuple(
-            make_candidate(source, public[i], by_index.get(i, not_run))
-            for i, source in enumerate(sources)
-        ),
-        subtasks=subtasks,
-        generated_inputs=tuple(item.name for item in generated),
-        truth=truth,
-        input_subtasks=input_subtasks(problem, subtasks, generated),
-    )
-
-
 def judge_stage(
     problem: Problem, store: RunStore, run_dir: Path, options: SolveOptions, progress: bool
 ) -> Pool:
@@ -335,15 +268,22 @@ def judge_stage(
     judge_options = JudgeOptions(workers=options.workers)
     if options.cache_dir is not None:
         judge_options.cache_dir = options.cache_dir
-    with Judge(judge_options) as judge:
-        pool = judged_pool(
+    bar = tqdm(total=len(STAGES), desc=f"{problem.name} judging", disable=not progress)
+
+    def stage(name: str, seconds: float) -> None:
+        bar.update()
+        bar.set_postfix_str(name)
+
+    with Judge(judge_options) as judge, bar:
+        pool = assemble_pool(
             judge,
             problem,
             store_sources(store, problem),
             run_dir / "generated",
             options.generated_inputs,
             options.seed,
-            progress,
+            truth=has_hidden_tests(problem),
+            on_stage=stage,
         )
     save_pool(pool, pool_path)
     state_path.write_text(json.dumps(state))

@@ -11,7 +11,8 @@ import pytest
 from judge.session import Judge, JudgeOptions
 from problems.load import load_problem
 from solver.code.normalise import source_hash
-from solver.contest_pool import NOT_RUN, build_contest_pool, contest_sources
+from solver.contest_pool import build_contest_pool, contest_sources
+from solver.judged_pool import NOT_RUN
 from solver.judging import Source, judge_hidden, judge_public, pool_subtasks
 from solver.poolfile import load_pool
 
