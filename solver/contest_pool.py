@@ -19,30 +19,18 @@ from pathlib import Path
 from judge.programs import SourceError
 from judge.session import Judge, submission_program
 from problems.model import Problem
-from solver.behaviour import behaviour_labels
 from solver.candidates import Pool
 from solver.code.extract import extract_code
 from solver.code.normalise import source_hash
-from solver.judging import (
-    Source,
-    builds,
-    input_subtasks,
-    judge_hidden,
-    judge_public,
-    make_candidate,
-    pool_subtasks,
-)
+from solver.judged_pool import assemble_pool
+from solver.judging import Source
 from solver.poolfile import load_pool, save_pool
 from solver.prompts.build import build_prompts
 from solver.prompts.templates import supported_languages
 from solver.sampling.engine import SamplingParams
 from solver.sampling.mutants import MUTATORS, MutantsEngine
-from solver.testgen import generate_inputs
 
 MAX_SEED_ROUNDS = 8
-# The behaviour label of a candidate that failed a public test: it is not run on
-# the generated inputs (selection filters it out first), as o1-ioi and AlphaCode do.
-NOT_RUN = "!NOTRUN"
 
 
 @dataclass
@@ -131,59 +119,24 @@ def build_contest_pool(
     """The judged contest pool of `problem` (loaded when already built)."""
     stats = BuildStats()
     path = pool_path(cache_dir, problem, count, inputs, seed)
+
+    def stage(name: str, seconds: float) -> None:
+        stats.seconds[name] = seconds
+        if log is not None:
+            log(f"{problem.name}: {name} {seconds:.1f}s")
+
     if path.exists():
         pool = load_pool(path)
         stats.loaded = True
-        stats.candidates = len(pool.candidates)
-        stats.survivors = sum(c.passes_public for c in pool.candidates)
-        stats.inputs = len(pool.generated_inputs)
-        return pool, stats
-
-    def stage(name: str, started: float) -> None:
-        stats.seconds[name] = time.perf_counter() - started
-        if log is not None:
-            log(f"{problem.name}: {name} {stats.seconds[name]:.1f}s")
-
-    started = time.perf_counter()
-    sources = contest_sources(problem, count, seed)
-    stage("sampling", started)
-    started = time.perf_counter()
-    outcomes = judge_hidden(judge, problem, sources)
-    stage("hidden", started)
-    started = time.perf_counter()
-    public = judge_public(judge, problem, sources)
-    stage("public", started)
-    started = time.perf_counter()
-    generated = generate_inputs(
-        judge, problem, cache_dir / "generated" / problem.name, inputs, seed
-    )
-    stage("testgen", started)
-    started = time.perf_counter()
-    survivors = [i for i, result in enumerate(public) if result.passed == result.total]
-    labels = behaviour_labels(
-        judge,
-        problem,
-        builds(problem, [sources[i] for i in survivors]),
-        [item.path for item in generated],
-    )
-    by_index = dict(zip(survivors, labels, strict=True))
-    stage("behaviour", started)
-    not_run = (NOT_RUN,) * len(generated)
-    subtasks = pool_subtasks(problem)
-    pool = Pool(
-        problem=problem.name,
-        candidates=tuple(
-            make_candidate(source, public[i], by_index.get(i, not_run))
-            for i, source in enumerate(sources)
-        ),
-        subtasks=subtasks,
-        generated_inputs=tuple(item.name for item in generated),
-        truth={source.id: outcome for source, outcome in zip(sources, outcomes, strict=True)},
-        input_subtasks=input_subtasks(problem, subtasks, generated),
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_pool(pool, path)
-    stats.candidates = len(sources)
-    stats.survivors = len(survivors)
-    stats.inputs = len(generated)
+    else:
+        started = time.perf_counter()
+        sources = contest_sources(problem, count, seed)
+        stage("sampling", time.perf_counter() - started)
+        folder = cache_dir / "generated" / problem.name
+        pool = assemble_pool(judge, problem, sources, folder, inputs, seed, on_stage=stage)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_pool(pool, path)
+    stats.candidates = len(pool.candidates)
+    stats.survivors = sum(c.passes_public for c in pool.candidates)
+    stats.inputs = len(pool.generated_inputs)
     return pool, stats

@@ -38,7 +38,8 @@ from problems.load import find_problems, load_problem
 from problems.model import Problem
 from solver.behaviour import behaviour_labels
 from solver.candidates import Pool
-from solver.contest_pool import NOT_RUN, build_contest_pool, contest_sources
+from solver.contest_pool import build_contest_pool, contest_sources
+from solver.judged_pool import NOT_RUN
 from solver.judging import builds, judge_public, make_candidate
 from solver.poolfile import load_pool
 from solver.select.evaluate import efficiency, mean_strategy_score, oracle_score, random_score
