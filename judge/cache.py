@@ -1,5 +1,8 @@
 """The result cache: every run is keyed by (program, test, limits, checker) so a
-pool is never judged twice, across processes and sessions. One SQLite file."""
+pool is never judged twice, across processes and sessions. One SQLite file.
+
+Every key the judge's caches use is made here: a run's result, a run's output
+(judge.outputs), an agreement between two outputs, a derived time limit."""
 
 from __future__ import annotations
 
@@ -7,9 +10,15 @@ import dataclasses
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from judge.verdicts import TestResult, Verdict
+
+if TYPE_CHECKING:
+    from judge.execute import Setup
+    from problems.model import TestCase
 
 # Part of every key: bump it whenever a change to the judge can change a result,
 # so that results judged by older code are never reused.
@@ -34,10 +43,60 @@ def file_digest(*paths: Path | None) -> str:
     return digest.hexdigest()
 
 
+def case_digest(test: TestCase) -> str:
+    """What identifies a test: the content of its input and answer, with its
+    group's validator flags (they change how the answer is checked)."""
+    return file_digest(test.input_path, test.answer_path) + "|" + " ".join(test.validator_flags)
+
+
+def limits_key(setup: Setup) -> tuple[float, int, int]:
+    """The limits a run is made under (time, memory, output): part of its key."""
+    limits = setup.problem.limits
+    return (setup.time_s, limits.memory_bytes, limits.output_bytes)
+
+
+def checker_key(setup: Setup) -> str:
+    """What identifies the checking of a run: checker, flags, grader, manager."""
+    parts = [
+        setup.problem.checker.kind.value,
+        *setup.problem.checker.flags,
+        setup.problem.grader.kind.value,
+    ]
+    for helper in (setup.checker, setup.manager):
+        parts.append(helper.key if helper else "-")
+    return "|".join(parts)
+
+
 def result_key(build_key: str, test_digest: str, limits: object, checker_key: str) -> str:
     """The cache key of one run."""
     blob = json.dumps([JUDGE_VERSION, build_key, test_digest, repr(limits), checker_key])
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def output_key(build_key: str, input_digest: str, limits: object) -> str:
+    """The cache key of one program's output on one input (judge.outputs)."""
+    blob = json.dumps([JUDGE_VERSION, "output", build_key, input_digest, repr(limits)])
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def agreement_key(checker_key: str, input_digest: str, answer: str, output: str) -> str:
+    """The cache key of whether the checker accepts output digest `output` when
+    `answer` is taken as the answer, on one input (judge.outputs)."""
+    blob = json.dumps([JUDGE_VERSION, checker_key, input_digest, answer, output])
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def time_limit_key(
+    problem_name: str, program_keys: Iterable[str], test_digests: Iterable[str]
+) -> str:
+    """The key of a derived time limit: the problem, the programs it is derived
+    from (its accepted submissions) and its tests."""
+    digest = hashlib.sha256(problem_name.encode())
+    for key in program_keys:
+        digest.update(key.encode())
+    for test in test_digests:
+        digest.update(test.encode())
+    return digest.hexdigest()
 
 
 class ResultCache:

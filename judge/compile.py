@@ -17,6 +17,7 @@ from pathlib import Path
 from judge.languages import get_language
 from judge.programs import Program
 from judge.sandbox import Process, ResourceLimits, RunRequest, RunStatus, Sandbox
+from problems.languages import HEADER_SUFFIXES
 
 COMPILE_MEMORY = 2 * 1024**3
 COMPILE_OUTPUT = 256 * 1024**2
@@ -33,7 +34,8 @@ class Build:
     """What to compile: the candidate plus problem files compiled or included with it.
 
     `extra_sources` are compiled together with the candidate (a grader, a stub);
-    `extra_files` are only copied next to it (headers)."""
+    `extra_files` are only copied next to it (headers). A header (HEADER_SUFFIXES)
+    is never given to the compiler, wherever it is listed."""
 
     program: Program
     extra_sources: tuple[tuple[str, bytes], ...] = ()
@@ -135,8 +137,10 @@ def _compile_now(build: Build, key: str, sandbox: Sandbox, directory: Path) -> C
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             (staging / name).write_bytes(content)
             files_in.append((name, str(staging / name)))
-        compile_files = [name for name, _ in build.extra_sources] + [
-            name for name, _ in build.program.files if not name.endswith((".h", ".hpp"))
+        compile_files = [
+            name
+            for name, _ in (*build.extra_sources, *build.program.files)
+            if Path(name).suffix not in HEADER_SUFFIXES
         ]
         artifact_host = staging / "out" / language.artifact
         artifact_host.parent.mkdir()

@@ -17,11 +17,11 @@ import os
 import sqlite3
 import tempfile
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from judge import checkers
-from judge.cache import JUDGE_VERSION, file_digest
+from judge import checkers, schedule
+from judge.cache import agreement_key, file_digest, limits_key, output_key
 from judge.compile import Build, Compiled
 from judge.execute import (
     Setup,
@@ -35,7 +35,7 @@ from judge.pool import _sandbox
 from judge.sandbox import RunRequest
 from judge.session import Judge
 from judge.verdicts import Verdict
-from problems.model import CheckerKind, GraderKind, Problem, TestCase, TestGroup
+from problems.model import CheckerKind, GraderKind, Problem, TestCase
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outputs (key TEXT PRIMARY KEY, run TEXT NOT NULL);
@@ -144,21 +144,6 @@ def agree_job(setup: Setup, input_path: str, answer_path: str, output_path: str)
     return check.verdict is Verdict.AC and (check.score is None or check.score > 0)
 
 
-def _job_setup(setup: Setup) -> Setup:
-    """The setup without what a run never reads, so jobs pickle small."""
-    problem = setup.problem
-    return replace(
-        setup,
-        problem=replace(
-            problem,
-            tests=(),
-            submissions=(),
-            statement="",
-            root_group=TestGroup(problem.root_group.name, ()),
-        ),
-    )
-
-
 class OutputRunner:
     """Runs programs on input files through a Judge's pool and cache."""
 
@@ -187,19 +172,11 @@ class OutputRunner:
         return self._input_digests[path]
 
     def _key(self, build_key: str, input_digest: str, setup: Setup) -> str:
-        limits = (
-            setup.time_s,
-            setup.problem.limits.memory_bytes,
-            setup.problem.limits.output_bytes,
-        )
-        blob = json.dumps([JUDGE_VERSION, "output", build_key, input_digest, repr(limits)])
-        return hashlib.sha256(blob.encode()).hexdigest()
+        return output_key(build_key, input_digest, limits_key(setup))
 
     def compile(self, problem: Problem, programs: list[Build | str]) -> list[Compiled | str]:
         """Compile builds (a str stands for a program that cannot be built: kept)."""
-        builds = [b for b in programs if isinstance(b, Build)]
-        done = iter(self.judge._compile_all(builds))
-        return [b if isinstance(b, str) else next(done) for b in programs]
+        return self.judge.compile_each(programs)
 
     def run(
         self,
@@ -215,7 +192,7 @@ class OutputRunner:
         if not supports_output_runs(problem):
             raise ValueError(f"{problem.name}: interactive tasks have no output to compare")
         setup = self.judge.setup(problem)
-        job_setup = _job_setup(setup)
+        job_setup = schedule.job_setup(setup)
         compiled_list = self.compile(problem, programs)
         digests = [self._input_digest(path) for path in inputs]
         table: list[list[RunOutput | None]] = [[None] * len(inputs) for _ in programs]
@@ -286,16 +263,12 @@ class OutputRunner:
         checker_key = self.judge.checker_key(setup)
         answers: list[bool | None] = []
         futures: dict[int, tuple[Future[bool], str]] = {}
-        job_setup = _job_setup(setup)
+        job_setup = schedule.job_setup(setup)
         for index, (input_path, answer, output) in enumerate(pairs):
             if answer == output:
                 answers.append(True)
                 continue
-            key = hashlib.sha256(
-                json.dumps(
-                    [JUDGE_VERSION, checker_key, self._input_digest(input_path), answer, output]
-                ).encode()
-            ).hexdigest()
+            key = agreement_key(checker_key, self._input_digest(input_path), answer, output)
             row = self._db.execute("SELECT agree FROM agreements WHERE key = ?", (key,)).fetchone()
             if row is not None:
                 answers.append(bool(row[0]))

@@ -15,16 +15,20 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from judge.builds import helper_build
 from judge.compile import Compiled
 from judge.execute import _placed, scratch_root, trusted_limits
 from judge.languages import language_for_path
 from judge.pool import _sandbox
 from judge.programs import SourceError
 from judge.sandbox import Process, RunRequest, RunStatus
-from judge.session import Judge, _helper_build
 from problems.model import Problem, TestGroup
 from problems.programs import program_sources
+
+if TYPE_CHECKING:  # judge.session runs custom graders with trusted_run_job
+    from judge.session import Judge
 
 VALIDATOR_VALID_EXIT = 42
 TRUSTED_RUN_TIME_S = 10.0
@@ -93,8 +97,7 @@ def runnable_program(entry: Path) -> tuple[Path, ...] | None:
 def compile_trusted(judge: Judge, programs: list[tuple[Path, ...]]) -> list[Compiled]:
     """Compile the problem's own programs (each a source tuple, main file first) in
     the judge's pool; a program that does not compile raises SourceError naming it."""
-    builds = [_helper_build(sources) for sources in programs]
-    compiled = judge._compile_all(builds)
+    compiled = judge.compile([helper_build(sources) for sources in programs])
     for sources, result in zip(programs, compiled, strict=True):
         if not result.ok:
             raise SourceError(sources[0], f"does not compile:\n{result.message[-2000:]}")

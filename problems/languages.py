@@ -50,6 +50,10 @@ LANGUAGE_BY_EXTENSION: dict[str, str] = {
     ".sh": "bash",
 }
 
+HEADER_SUFFIXES: tuple[str, ...] = (".h", ".hpp", ".hh", ".hxx")
+"""C and C++ headers: copied next to a build (found through the include path),
+shown to the model with a grader, never compiled and never a program's language."""
+
 _PRINT_STATEMENT = re.compile(r"^\s*print\s+[^\s(=.,]", re.MULTILINE)
 _SHEBANG_VERSION = re.compile(r"\A#!.*python([23])")
 

@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from judge.builds import submission_program
 from judge.programs import SourceError
-from judge.session import Judge, submission_program
+from judge.session import Judge
 from problems.model import Problem
 from solver.candidates import Pool
 from solver.code.extract import extract_code

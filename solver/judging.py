@@ -10,13 +10,13 @@ results back as `Outcome`s and `Candidate` fields.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from judge.builds import grader_build
 from judge.cache import file_digest
 from judge.compile import Build
 from judge.programs import Program, program_from_text
-from judge.session import Judge, SubmissionResult, grader_build
+from judge.session import Judge, SubmissionResult
 from judge.verdicts import GroupResult
 from problems.model import Problem, ProblemType, TestCase, TestGroup
 from solver.candidates import Candidate, Outcome, Subtask
@@ -42,23 +42,13 @@ class Source:
         return program_from_text(self.code, self.language, self.id)
 
 
-@contextmanager
-def _eager(judge: Judge) -> Iterator[None]:
-    """Run every requested test (not only those that can change a grade)."""
-    lazy = judge.options.lazy
-    judge.options.lazy = False
-    try:
-        yield
-    finally:
-        judge.options.lazy = lazy
-
-
 def run_tests(
     judge: Judge, problem: Problem, programs: Sequence[Program], tests: Sequence[TestCase]
 ) -> list[SubmissionResult]:
     """Every program on exactly these tests (samples, generated inputs), without
     the problem's grading: they are judged as a pass/fail problem of those tests
-    alone, under the problem's own set-up (limits, checker, grader)."""
+    alone, under the problem's own set-up (limits, checker, grader), every test
+    run (not only those that could change a grade)."""
     setup = judge.setup(problem)
     alone = replace(
         problem,
@@ -66,8 +56,7 @@ def run_tests(
         tests=tuple(tests),
         root_group=TestGroup(problem.root_group.name, tuple(test.name for test in tests)),
     )
-    with _eager(judge):
-        return judge._judge_with(replace(setup, problem=alone), list(programs), tests)
+    return judge.judge_tests(replace(setup, problem=alone), programs, tests, lazy=False)
 
 
 def builds(problem: Problem, sources: Sequence[Source]) -> list[Build | str]:

@@ -8,16 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from judge import labels, session
+from judge import builds, labels, timelimit
+from judge import compile as judge_compile
 from judge.grading import grade
 from judge.labels import FULL_SCORE_LABELS, LABEL_RULES, TIME_LIMIT_LABELS, label_agrees
 from judge.languages import language_for_path, languages
 from judge.verdicts import ProblemResult, Verdict
-from problems.languages import LANGUAGE_BY_EXTENSION
+from problems.languages import HEADER_SUFFIXES, LANGUAGE_BY_EXTENSION
 from problems.model import Scoring
 from problems.model import TestGroup as Group
 from solver.cli import build_parser
 from solver.code import extract, normalise
+from solver.prompts import material
 from solver.prompts import templates as prompts
 from solver.sampling import hf_engine, llamacpp_engine, mutants, openai_engine, seeds, vllm_engine
 from tests.test_grading import results_for, synthetic_problem
@@ -62,8 +64,8 @@ NOT_FULL = [
 
 def test_readers_use_the_labels_table() -> None:
     assert mutants.FULL_SCORE_LABELS is labels.FULL_SCORE_LABELS
-    assert session.TIME_LIMIT_LABELS is labels.TIME_LIMIT_LABELS
-    for module in (mutants, session):
+    assert timelimit.TIME_LIMIT_LABELS is labels.TIME_LIMIT_LABELS
+    for module in (mutants, timelimit):
         assert not hasattr(module, "ACCEPTED_LABELS"), f"{module.__name__} keeps its own table"
 
 
@@ -102,6 +104,14 @@ def test_prompt_languages_can_be_extracted_normalised_and_judged() -> None:
         assert key in normalise.NORMALISERS, key
         fence = prompts.LANGUAGE_TEMPLATES[key].fence
         assert extract.language_of_info(fence) == key, (key, fence)
+
+
+def test_judge_and_prompts_read_the_one_header_table() -> None:
+    for module in (builds, judge_compile, material):
+        assert module.HEADER_SUFFIXES is HEADER_SUFFIXES, module.__name__
+    for suffix in HEADER_SUFFIXES:
+        assert suffix not in LANGUAGE_BY_EXTENSION, suffix
+        assert language_for_path(Path(f"grader{suffix}")) is None, suffix
 
 
 def test_mutants_read_languages_as_the_other_tables_do() -> None:

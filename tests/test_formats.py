@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from judge.builds import grader_build
 from judge.grading import grade, grader_input, parse_grader_output
 from judge.labelcheck import LabelCheck, check_packages, check_problem
 from judge.languages import get_language, platform_language
 from judge.programs import program_from_paths
-from judge.session import Judge, JudgeOptions, grader_build
+from judge.session import Judge, JudgeOptions
 from judge.verdicts import TestResult, Verdict
 from problems.load import load_problem
 

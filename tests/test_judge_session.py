@@ -3,14 +3,20 @@ graders, checkers, and clear errors for bad sources and broken checkers."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from judge.programs import SourceError, program_from_paths, program_from_text
+from judge.compile import Build, Compiled
+from judge.programs import Program, SourceError, program_from_paths, program_from_text
 from judge.session import Judge, JudgeOptions
-from judge.verdicts import Verdict
+from judge.timelimit import limit_from
+from judge.verdicts import TestResult, Verdict
+from problems.languages import HEADER_SUFFIXES
 from problems.load import load_problem
 from solver.cli import main
 
@@ -167,3 +173,72 @@ def test_cli_check_fails_on_a_mislabelled_submission(tmp_path: Path, capsys) -> 
     assert code == 1
     assert out.strip().splitlines()[-1].endswith("1 disagree")
     assert "mislabelled" in out
+
+
+# -- the public API other modules use ---------------------------------------------------
+
+# A header that compiles only after what its includer included first: given to
+# the compiler on its own, it fails.
+_LEANING_HEADER = "inline int two(const std::vector<int>& v) { return int(v.size()); }\n"
+_INCLUDER = '#include <vector>\n#include "util{suffix}"\nint main() {{ return two({{1}}) - 1; }}\n'
+
+
+@pytest.mark.parametrize("suffix", HEADER_SUFFIXES)
+def test_a_header_is_copied_next_to_the_build_and_never_compiled(judge: Judge, suffix: str) -> None:
+    files = (
+        ("main.cpp", _INCLUDER.format(suffix=suffix).encode()),
+        (f"util{suffix}", _LEANING_HEADER.encode()),
+    )
+    [compiled] = judge.compile([Build(Program("cpp", files, "leaning"))])
+    assert compiled.ok, compiled.message
+
+
+def test_compile_each_keeps_the_reasons_in_place(judge: Judge) -> None:
+    build = Build(program_from_text(PAIRSUM_CPP, "cpp", "good"))
+    reason, compiled, again = judge.compile_each(["no grader for it", build, build])
+    assert reason == "no grader for it"
+    assert isinstance(compiled, Compiled) and compiled.ok and compiled == again
+
+
+def test_judge_tests_runs_every_test_when_asked_even_in_a_lazy_session(judge: Judge) -> None:
+    problem = load_problem(EXAMPLES / "pairsum")
+    wrong = program_from_text("print(0)\n", "python", "zero")
+    setup = judge.setup(problem)
+    [lazy] = judge.judge_tests(setup, [wrong])
+    [eager] = judge.judge_tests(setup, [wrong], lazy=False)
+    assert judge.options.lazy, "the session's own option is left as it was"
+    assert len(lazy.tests) < len(eager.tests) == len(problem.tests)
+    assert lazy.result.verdict is eager.result.verdict is Verdict.WA
+
+
+def test_a_derived_time_limit_is_remembered_in_the_cache_folder(tmp_path: Path) -> None:
+    problem = load_problem(EXAMPLES / "taller")
+    assert problem.limits.time_s is None, "taller's package gives no time limit"
+    options = JudgeOptions(workers=0, cache_dir=tmp_path / "cache")
+    with Judge(options) as judge:
+        derived = judge.setup(problem).time_s
+    [record] = (tmp_path / "cache" / "timelimits").glob("*.json")
+    assert json.loads(record.read_text())["time_s"] == derived
+    record.write_text(json.dumps({"time_s": derived + 7}))
+    with Judge(options) as judge:
+        assert judge.setup(problem).time_s == derived + 7
+
+
+@given(
+    times=st.lists(st.floats(min_value=0, max_value=100), max_size=8),
+    verdicts=st.lists(st.sampled_from([Verdict.AC, Verdict.WA, Verdict.TLE]), max_size=8),
+    multiplier=st.floats(min_value=1, max_value=5),
+)
+def test_a_time_limit_is_whole_seconds_above_the_slowest_accepted_run(
+    times: list[float], verdicts: list[Verdict], multiplier: float
+) -> None:
+    runs = [
+        TestResult(test=f"t{i}", verdict=v, cpu_time_s=t)
+        for i, (t, v) in enumerate(zip(times, verdicts, strict=False))
+    ]
+    limit, slowest = limit_from(runs, multiplier)
+    accepted = [run.cpu_time_s for run in runs if run.verdict is Verdict.AC]
+    assert slowest == max(accepted, default=0.0)
+    assert limit == int(limit) >= 1
+    assert limit >= slowest * multiplier
+    assert limit < max(1.0, slowest * multiplier) + 1

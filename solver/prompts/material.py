@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from problems.languages import HEADER_SUFFIXES
 from problems.model import Problem, ProblemType, TestGroup
 from problems.subtask_statement import last_component
 
 MAX_SAMPLE_CHARS = 2000
-HEADER_SUFFIXES = (".h", ".hpp", ".hh", ".hxx")
 
 
 @dataclass(frozen=True)

@@ -204,7 +204,7 @@ def _balanced(kept: list[GeneratedInput], count: int) -> list[GeneratedInput]:
 def _compile_model(judge: Judge, sources: tuple[str, ...]) -> list[Compiled]:
     """Compile model-written Python programs; ones that do not compile are dropped."""
     programs = [program_from_text(source, model.LANGUAGE, "main") for source in sources]
-    compiled = judge._compile_all([Build(program) for program in programs])
+    compiled = judge.compile([Build(program) for program in programs])
     return [c for c in compiled if c.ok]
 
 
