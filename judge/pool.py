@@ -16,7 +16,7 @@ from typing import IO, Any, TypeVar
 
 from judge.compile import Build, Compiled, compile_build
 from judge.execute import Setup, run_test
-from judge.sandbox import LocalSandbox, Sandbox
+from judge.sandbox import LocalSandbox, Sandbox, modes
 from judge.verdicts import TestResult
 from problems.model import TestCase
 
@@ -109,6 +109,7 @@ class WorkerPool:
     """A pool of sandboxed workers; `workers=0` runs jobs in this process."""
 
     def __init__(self, workers: int | None = None) -> None:
+        self.limits_in_force = modes.announce()  # the sandbox's limits (rootless: said once)
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self._executor: ProcessPoolExecutor | None = None
         if self.workers > 0:

@@ -3,7 +3,7 @@
 Starts the runner (judge/sandbox/runner.py) under `unshare` in new net, mount,
 ipc, uts and pid namespaces (and a user namespace when rootless: see modes.py),
 and talks to it with one JSON line per request. Which limits are in force is in
-`limits_in_force`; falling back to the rootless mode is said once (a warning).
+`limits_in_force` (the judge's pool says once when it falls back to rootless).
 The runner always runs this installed cpsolve: the interpreter is isolated
 (`-I`: no current folder, no PYTHONPATH, no user site) and imports `judge` from
 this package's own parent folder, never from where the judge was started.
@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -56,20 +55,6 @@ class SandboxUnavailable(RuntimeError):
     """The runner could not be started on this machine; the message says why."""
 
 
-_said: set[str] = set()
-
-
-def _say_rootless_once(reason: str) -> None:
-    """Warn, once per process, that the sandbox runs rootless and what that means."""
-    if reason in _said:
-        return
-    _said.add(reason)
-    limits = "; ".join(modes.LIMITS_IN_FORCE[modes.ROOTLESS])
-    warnings.warn(
-        f"sandbox: {reason}; no cgroups, limits in force: {limits}", RuntimeWarning, stacklevel=3
-    )
-
-
 class LocalSandbox:
     """The namespace/cgroup/seccomp sandbox of one worker slot (see module doc)."""
 
@@ -77,8 +62,6 @@ class LocalSandbox:
         mode, reason = modes.choose()
         if mode is None:
             raise SandboxUnavailable(reason)
-        if mode == modes.ROOTLESS:
-            _say_rootless_once(reason)
         self.mode = mode
         self.limits_in_force = modes.LIMITS_IN_FORCE[mode]
         self.worker = worker

@@ -36,6 +36,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 
 from judge.sandbox import cgroups
 
@@ -146,3 +147,24 @@ def choose() -> tuple[str | None, str]:
     if ok:
         return ROOTLESS, f"rootless (user namespaces; root mode: {why_not_root})"
     return None, f"no local sandbox: root mode: {why_not_root}; rootless: {why_not}"
+
+
+_announced: set[str] = set()
+
+
+def announce() -> tuple[str, ...]:
+    """The limits in force for the mode `choose` picks; when that is the rootless
+    fallback, say so once per process (a RuntimeWarning naming what is enforced).
+    Called by the judge's worker pool, once, in the judging process."""
+    mode, reason = choose()
+    if mode is None:
+        return ()
+    if mode == ROOTLESS and reason not in _announced:
+        _announced.add(reason)
+        limits = "; ".join(LIMITS_IN_FORCE[ROOTLESS])
+        warnings.warn(
+            f"sandbox: {reason}; no cgroups, limits in force: {limits}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return LIMITS_IN_FORCE[mode]

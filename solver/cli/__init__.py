@@ -28,6 +28,7 @@ COMMANDS = (
     "select",
     "tune",
     "train-scorer",
+    "doctor",
 )
 
 
