@@ -1,5 +1,5 @@
 """Assembling a judged pool: candidate sources in, a `solver.candidates.Pool` out,
-the same steps for a solved problem's sampled candidates (`solver.solve`) and a
+the same steps for a solved problem's sampled candidates (`solver.solve.problem`) and a
 contest pool's submissions and mutants (`solver.contest_pool`).
 
 The steps: every source on the public tests; inputs generated for the problem;

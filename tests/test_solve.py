@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from solver.candidates import task_score
-from solver.solve import EngineSpec, SolveError, SolveOptions, solve_problem
+from solver.solve.problem import EngineSpec, SolveError, SolveOptions, solve_problem
 
 pytestmark = pytest.mark.slow
 

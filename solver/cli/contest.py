@@ -36,7 +36,7 @@ def user_errors() -> tuple[type[Exception], ...]:
 def run(args: argparse.Namespace) -> int:
     """Simulate the contest and print the readable report and where the files are."""
     from solver.contest.contestfile import load_contest
-    from solver.solve import CONTEST_ENGINES, solve_contest
+    from solver.solve.contest import CONTEST_ENGINES, solve_contest
 
     contest = load_contest(Path(args.contest))
     options = solve_options(args, CONTEST_ENGINES)

@@ -67,14 +67,14 @@ def user_errors() -> tuple[type[Exception], ...]:
     from solver.cli.sample import user_errors as sampling_errors
     from solver.poolfile import PoolFileError
     from solver.select.strategy import StrategyError
-    from solver.solve import SolveError
+    from solver.solve.problem import SolveError
 
     return (*sampling_errors(), StrategyError, SolveError, PoolFileError)
 
 
 def solve_options(args: argparse.Namespace, default_engines: Any) -> Any:
     """`SolveOptions` from the shared command-line options."""
-    from solver.solve import EngineSpec, SolveError, SolveOptions
+    from solver.solve.problem import EngineSpec, SolveError, SolveOptions
 
     engines = args.engine or [spec.engine for spec in default_engines]
     counts = args.n or (
@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     import dataclasses
 
     from problems.load import load_problem
-    from solver.solve import DEFAULT_ENGINES, solve_problem
+    from solver.solve.problem import DEFAULT_ENGINES, solve_problem
 
     problem = load_problem(Path(args.problem))
     options = dataclasses.replace(solve_options(args, DEFAULT_ENGINES), limit=args.limit)

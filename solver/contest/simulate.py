@@ -2,7 +2,7 @@
 contest's rules, set against random and oracle selection from the same pools and
 placed in the human standings. Pure: it takes judged pools and the strategy's
 submission order and computes; solving the problems happens elsewhere
-(`solver/solve.py`).
+(`solver/solve/`).
 
 Baselines (same pools, same limit, same time model):
 - random: each problem gets `limit` samples drawn uniformly without replacement from
