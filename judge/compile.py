@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from judge import pch
 from judge.languages import get_language
 from judge.programs import Program
 from judge.sandbox import Process, ResourceLimits, RunRequest, RunStatus, Sandbox
@@ -100,15 +101,29 @@ def _compiled_from_record(directory: Path, record: dict[str, object]) -> Compile
     )
 
 
-def compile_build(build: Build, sandbox: Sandbox, cache_dir: Path) -> Compiled:
-    """Compile `build` unless an earlier call (in any process) already did."""
+def compile_build(
+    build: Build, sandbox: Sandbox, cache_dir: Path, precompiled: bool = True
+) -> Compiled:
+    """Compile `build` unless an earlier call (in any process) already did; C++
+    that includes <bits/stdc++.h> first reads it precompiled (judge.pch) unless
+    `precompiled` is False."""
     key = build.key()
     directory = cache_dir / "programs" / key[:2] / key
     record_path = directory / "result.json"
     with _locked(cache_dir / "locks" / f"{key}.lock"):
         if record_path.exists():
             return _compiled_from_record(directory, json.loads(record_path.read_text()))
-        compiled = _compile_now(build, key, sandbox, directory)
+        header = (
+            pch.header_for(get_language(build.program.language), sandbox, cache_dir)
+            if precompiled
+            and pch.eligible(
+                (*build.program.files, *build.extra_sources),
+                build.extra_files,
+                get_language(build.program.language).extensions,
+            )
+            else None
+        )
+        compiled = _compile_now(build, key, sandbox, directory, header)
         if not compiled.judge_error:
             record = {
                 "key": key,
@@ -126,7 +141,11 @@ def compile_build(build: Build, sandbox: Sandbox, cache_dir: Path) -> Compiled:
         return compiled
 
 
-def _compile_now(build: Build, key: str, sandbox: Sandbox, directory: Path) -> Compiled:
+def _compile_now(
+    build: Build, key: str, sandbox: Sandbox, directory: Path, header: pch.Header | None = None
+) -> Compiled:
+    """Compile in the sandbox; with `header`, g++ may read the precompiled
+    <bits/stdc++.h> mounted read-only in the box (see judge.pch)."""
     language = get_language(build.program.language)
     main = build.program.main
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -152,7 +171,11 @@ def _compile_now(build: Build, key: str, sandbox: Sandbox, directory: Path) -> C
             processes=COMPILE_PROCESSES,
         )
         process = Process(
-            argv=language.compile_argv(main, compile_files),
+            argv=(
+                pch.compile_argv(language.compile_argv(main, compile_files))
+                if header is not None
+                else language.compile_argv(main, compile_files)
+            ),
             limits=limits,
             stderr="compile.err",
             stdout="compile.out",
@@ -162,6 +185,7 @@ def _compile_now(build: Build, key: str, sandbox: Sandbox, directory: Path) -> C
             RunRequest(
                 processes=(process,),
                 files_in=tuple(files_in),
+                read_only_dirs=((pch.BOX_DIR, str(header.include_dir)),) if header else (),
                 files_out=tuple((name, str(staging / "out" / name)) for name in outputs),
             )
         )

@@ -72,7 +72,9 @@ class RunRequest:
     file's execute bit is kept); `trusted_files_in` likewise but readable only by
     trusted processes (answer files for an interactive validator). `dirs` are
     writable directories created in the box (a Kattis feedback dir); `fifos` are
-    named pipes created in the box. After the run `files_out` and `dirs_out`
+    named pipes created in the box; `read_only_dirs` (box name, host folder) are
+    host folders mounted read-only (a precompiled header shared by every compile,
+    never copied). After the run `files_out` and `dirs_out`
     (box name, host path) are copied out if present (regular files only; symlinks
     are never followed)."""
 
@@ -83,6 +85,7 @@ class RunRequest:
     fifos: tuple[str, ...] = ()
     files_out: tuple[tuple[str, str], ...] = ()
     dirs_out: tuple[tuple[str, str], ...] = ()
+    read_only_dirs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ def request_from_dict(data: dict[str, Any]) -> RunRequest:
         fifos=tuple(str(f) for f in data["fifos"]),
         files_out=_pairs(data["files_out"]),
         dirs_out=_pairs(data["dirs_out"]),
+        read_only_dirs=_pairs(data.get("read_only_dirs", ())),
     )
 
 
