@@ -237,7 +237,8 @@ def test_a_sandboxed_program_cannot_change_the_header(
 ) -> None:
     """A program in a box with the header mounted (as every compile that uses it
     has) tries to write, remove, rename and add files: every attempt fails and
-    the cached header keeps its bytes."""
+    the cached header keeps its bytes. The next run without it sees no trace of
+    it (no folder, no mount left behind)."""
     flags = pch.flags_of(get_language("cpp"))
     assert flags is not None
     include = cache / "pch" / pch.header_key(flags) / "include"
@@ -245,8 +246,13 @@ def test_a_sandboxed_program_cannot_change_the_header(
     before = hashlib.sha256(gch.read_bytes()).hexdigest()
     attack = tmp_path / "attack.cpp"
     attack.write_text(
-        "#include <cstdio>\n#include <fcntl.h>\n#include <unistd.h>\n#include <sys/stat.h>\n"
-        'int main(){ const char*g=".cpsolve-pch/bits/stdc++.h.gch"; int ok=0;\n'
+        "#include <cstdio>\n#include <cstring>\n#include <fcntl.h>\n#include <unistd.h>\n"
+        "#include <sys/stat.h>\n"
+        'int main(){ const char*g=".cpsolve-pch/bits/stdc++.h.gch"; int ok=0, mounts=0;\n'
+        ' char line[4096], seen[4096]=""; FILE*m=fopen("/proc/self/mountinfo","r");\n'
+        ' while(m&&fgets(line,sizeof line,m)) if(strstr(line,"cpsolve-pch")) {\n'
+        "   mounts++; strcpy(seen, line); }\n"
+        ' int present=access(".cpsolve-pch",F_OK)==0;\n'
         ' int fd=open(g,O_WRONLY); if(fd>=0&&write(fd,"x",1)==1) ok++;\n'
         " fd=open(g,O_RDWR|O_TRUNC); if(fd>=0) ok++;\n"
         ' if(unlink(g)==0) ok++; if(rename(g,"stolen")==0) ok++;\n'
@@ -254,7 +260,8 @@ def test_a_sandboxed_program_cannot_change_the_header(
         ' if(open(".cpsolve-pch/bits/new.h",O_CREAT|O_WRONLY,0644)>=0) ok++;\n'
         ' if(mkdir(".cpsolve-pch/x",0777)==0) ok++;\n'
         ' if(rmdir(".cpsolve-pch/bits")==0) ok++;\n'
-        ' printf("%d\\n", ok); }\n'
+        ' if(rename(".cpsolve-pch","moved")==0) ok++;\n'
+        ' printf("%d %d %d\\n%s", present, mounts > 0, ok, seen); }\n'
     )
     compiled = compile_build(
         Build(Program("cpp", (("main.cpp", attack.read_bytes()),), "attack")),
@@ -263,7 +270,7 @@ def test_a_sandboxed_program_cannot_change_the_header(
         precompiled=False,
     )
     assert compiled.ok, compiled.message
-    for trusted in (False, True):
+    for trusted, mounted in ((False, True), (True, True), (False, False)):
         result = sandbox.run(
             RunRequest(
                 processes=(
@@ -271,11 +278,14 @@ def test_a_sandboxed_program_cannot_change_the_header(
                 ),
                 files_in=(("prog", str(compiled.artifact_path)),),
                 files_out=(("out", str(tmp_path / "out")),),
-                read_only_dirs=((pch.BOX_DIR, str(include)),),
+                read_only_dirs=((pch.BOX_DIR, str(include)),) if mounted else (),
             )
         )
         assert result.error is None and result.processes[0].status is RunStatus.OK, result
-        assert (tmp_path / "out").read_text() == "0\n"
+        first, _, mount_line = (tmp_path / "out").read_text().partition("\n")
+        assert first == ("1 1 0" if mounted else "0 0 0"), (trusted, mounted)
+        assert str(cache) not in mount_line, "the mount names no host path"
+        assert (pch.BOX_DIR in mount_line) == mounted, "no mount is left behind"
     assert hashlib.sha256(gch.read_bytes()).hexdigest() == before
     assert sorted(path.name for path in include.rglob("*")) == ["bits", "stdc++.h.gch"]
 

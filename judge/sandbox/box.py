@@ -12,6 +12,7 @@ by the kernel in one call, with no walk that could fail or recurse."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import stat
@@ -56,8 +57,37 @@ def _copy_in(host: str, target: Path, owner: int | None, readable_by_all: bool) 
     target.chmod(mode)
 
 
+def read_only_copy(host: Path, store: Path) -> Path:
+    """A copy of the host folder `host` inside `store` (the runner's own tmpfs),
+    made once per version of its files and kept for later runs, the older copy
+    of the same folder dropped. Binding the copy, not the host folder, into a
+    box shows the sandbox no host path (mountinfo names a bind's source)."""
+    files = sorted(
+        (str(path.relative_to(host)), info.st_size, info.st_mtime_ns)
+        for path in host.rglob("*")
+        if stat.S_ISREG((info := path.stat()).st_mode)
+    )
+    folder = hashlib.sha256(str(host).encode()).hexdigest()[:24]
+    version = hashlib.sha256(repr(files).encode()).hexdigest()[:24]
+    target = store / f"{folder}-{version}"
+    if not target.exists():
+        store.mkdir(mode=0o700, exist_ok=True)
+        for old in store.glob(f"{folder}-*"):
+            shutil.rmtree(old)
+        staging = store / f"staging-{folder}"
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(host, staging)
+        os.replace(staging, target)
+    return target
+
+
 def populate(
-    box: Path, request: RunRequest, candidate_uid: int, trusted_uid: int, owned: bool = True
+    box: Path,
+    request: RunRequest,
+    candidate_uid: int,
+    trusted_uid: int,
+    owned: bool = True,
+    store: Path | None = None,
 ) -> None:
     """Copy the request's inputs in and create its dirs and FIFOs.
 
@@ -66,7 +96,8 @@ def populate(
     (0700: a candidate can neither list nor read what a validator writes there);
     FIFOs connect candidates and trusted processes only (owner the candidate
     uid, group the trusted one, 0660); `read_only_dirs` are read-only, nosuid
-    binds of host folders, detached with the box. With `owned` False (rootless: one host
+    binds of copies of host folders kept in `store` (see `read_only_copy`),
+    detached with the box. With `owned` False (rootless: one host
     uid, see modes.py) everything keeps the runner's owner; only modes are set."""
     for name, host in request.files_in:
         _copy_in(host, box / checked_name(name), 0 if owned else None, readable_by_all=True)
@@ -80,7 +111,9 @@ def populate(
             os.chown(directory, trusted_uid, trusted_uid)
         directory.chmod(0o700)
     for name, host in request.read_only_dirs:
-        mounts.bind_read_only(Path(host), box / checked_name(name))
+        if store is None:
+            raise ValueError("read-only folders need a store for their copies")
+        mounts.bind_read_only(read_only_copy(Path(host), store), box / checked_name(name))
     for name in request.fifos:
         fifo = box / checked_name(name)
         fifo.parent.mkdir(parents=True, exist_ok=True)

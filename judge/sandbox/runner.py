@@ -429,7 +429,12 @@ class Runner:
             for directory in self.scratch:
                 box.mount_scratch(directory, self.tmpfs_bytes)
             box.populate(
-                self.box, request, self.candidate_uid, self.trusted_uid, owned=not self.rootless
+                self.box,
+                request,
+                self.candidate_uid,
+                self.trusted_uid,
+                owned=not self.rootless,
+                store=self.private / "read-only",
             )
             for index, process in enumerate(request.processes):
                 if process.python:
