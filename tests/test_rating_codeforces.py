@@ -156,6 +156,25 @@ def test_contest_1349_from_carrots_standings_data() -> None:
 
 
 @pytest.mark.slow
+def test_contest_1326_from_carrots_standings_data() -> None:
+    """Codeforces Global Round 7, March 2020: Carrot's own large test data, 10630
+    rated from 3585 down to -3, 777 first-timers at 1500, negative points among the
+    last; ranked from the points, every official newRating to the point."""
+    contest = read_contest(DATA / "1326-carrot-data.json.gz")
+    assert era_of_contest(1326) == "2015"
+    rows = [row for row in ranked(contest.rows) if row.official]
+    assert sum(row.rating == 1500 for row in rows) == 777
+    changes = codeforces_update([Entry(r.handle, r.rank or 0, r.rating) for r in rows], "2015")
+    assert len(changes) == 10630
+    mismatched = [
+        (c.handle, c.new_rating, r.new_rating)
+        for c, r in zip(changes, rows, strict=True)
+        if c.new_rating != r.new_rating
+    ]
+    assert mismatched == []
+
+
+@pytest.mark.slow
 def test_contest_908_reproduced_exactly() -> None:
     """Good Bye 2017 (Div. 1 + Div. 2): 6691 rated from 3381 down to -16, first-timers
     at 1500 among them; every official newRating, to the point."""
