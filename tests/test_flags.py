@@ -28,11 +28,16 @@ from problems.model import (
     Checker,
     CheckerKind,
     Label,
+    Limits,
     OnReject,
+    Problem,
     ProblemFormat,
+    ProblemType,
     Scoring,
     TestKind,
 )
+from problems.model import TestCase as Case
+from problems.model import TestGroup as Group
 from problems.testdata import max_group_score
 
 
@@ -257,3 +262,30 @@ def test_enum_fields_serialise_as_the_strings_they_were() -> None:
         assert f"{word}" == str(word) == word.value
         assert json.dumps({word: word}) == json.dumps({word.value: word.value})
         assert hash(word) == hash(word.value) and word == word.value
+
+
+@pytest.mark.parametrize("mode", list(ScoreMode))
+def test_the_reader_and_the_grader_agree_on_a_groups_maximum(mode: ScoreMode) -> None:
+    """problems.testdata.max_group_score (the reader's maximum) and the default
+    grader's max_score read one aggregation table: an all-accepted group scores
+    its maximum under every score mode."""
+    group = Group(
+        name="data",
+        items=("a", "b", "c"),
+        scoring=Scoring(accept_score=4.0, grader_flags=(mode.value,), on_reject="continue"),
+    )
+    tests = tuple(Case(name, Path(f"/{name}.in"), None) for name in ("a", "b", "c"))
+    problem = Problem(
+        name="p",
+        title="p",
+        root=Path("/p"),
+        format=ProblemFormat.KATTIS_LEGACY,
+        type=ProblemType.SCORING,
+        statement="",
+        limits=Limits(time_s=1.0),
+        tests=tests,
+        root_group=group,
+    )
+    results = {name: TestResult(test=name, verdict=Verdict.AC) for name in ("a", "b", "c")}
+    graded = grade(problem, results)
+    assert graded.max_score == max_group_score(group) == graded.score
