@@ -8,7 +8,7 @@ candidates in C++ and Python (the verdicts must be those of the root sandbox,
 which judges the same candidates here too), and the hostile suite
 (tests/test_hostile.py, which adapts itself to the rootless mode). They skip,
 with the reason, where they cannot run as nobody or user namespaces are not
-available to it. `modes.address_space_exhausted` is checked as a pure function."""
+available to it. `outcome.failed_for_memory` is checked as a pure function."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ import pytest
 
 from judge.languages import base_python
 from judge.sandbox import Process, ResourceLimits, modes, outcome
-from judge.sandbox.child import rlimits
+from judge.sandbox.child import MACHINE_BYTES, rlimits
 
 REPO = Path(__file__).resolve().parents[1]
 SITE_PACKAGES = Path(pyseccomp.__file__).resolve().parent
@@ -165,7 +165,7 @@ def test_doctor_as_nobody_says_rootless(nobody: Nobody) -> None:
     assert diagnosis["user"] == "nobody" and diagnosis["mode"] == modes.ROOTLESS
     assert diagnosis["uid_switching"] is False and diagnosis["cgroups_usable"] is False
     assert all(diagnosis["namespaces"].values()), diagnosis["namespaces"]
-    assert {"RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_CPU"} <= set(diagnosis["rlimits"])
+    assert {"RLIMIT_DATA", "RLIMIT_NPROC", "RLIMIT_CPU"} <= set(diagnosis["rlimits"])
     assert diagnosis["limits_in_force"] == list(modes.LIMITS_IN_FORCE[modes.ROOTLESS])
     assert diagnosis["cache_writable"] is True
     text = nobody.run(base_python(), "-m", "solver.cli", "doctor")
@@ -252,35 +252,28 @@ LIMITS = ResourceLimits(cpu_time_s=1.0, wall_time_s=3.0, memory_bytes=256 << 20,
 
 
 @pytest.mark.parametrize(
-    ("exit_code", "signal_number", "wall_killed", "peak", "tail", "expected"),
+    ("exit_code", "signal_number", "wall_killed", "tail", "expected"),
     [
-        (None, signal.SIGABRT, False, 0, "terminate ... 'std::bad_alloc'\n", True),
-        (1, None, False, 0, "MemoryError\n", True),
-        (1, None, False, 250 << 20, "", True),
-        (1, None, False, 10 << 20, "allocation failed\n", False),
-        (0, None, False, 250 << 20, "MemoryError", False),  # it succeeded
-        (None, signal.SIGKILL, True, 250 << 20, "MemoryError", False),  # the judge's kill
-        (None, signal.SIGXCPU, False, 250 << 20, "", False),
-        (None, signal.SIGSEGV, False, 1 << 20, "", False),
+        (None, signal.SIGABRT, False, "terminate ... 'std::bad_alloc'\n", True),
+        (1, None, False, "MemoryError\n", True),
+        (1, None, False, "java.lang.OutOfMemoryError: Java heap space\n", True),
+        (1, None, False, "allocation failed\n", False),  # handled by the program: RTE
+        (0, None, False, "MemoryError", False),  # it succeeded
+        (None, signal.SIGKILL, True, "MemoryError", False),  # the judge's kill
+        (None, signal.SIGXCPU, False, "MemoryError", False),
+        (None, signal.SIGSEGV, False, "", False),
     ],
 )
-def test_address_space_exhausted(
-    exit_code: int | None,
-    signal_number: int | None,
-    wall_killed: bool,
-    peak: int,
-    tail: str,
-    expected: bool,
+def test_failed_for_memory(
+    exit_code: int | None, signal_number: int | None, wall_killed: bool, tail: str, expected: bool
 ) -> None:
-    found = outcome.address_space_exhausted(
-        LIMITS, exit_code, signal_number, wall_killed, peak, tail
-    )
-    assert found is expected
+    assert outcome.failed_for_memory(exit_code, signal_number, wall_killed, tail) is expected
 
 
 def test_rootless_rlimits_add_address_space_and_processes() -> None:
     process = Process(argv=("./prog",), limits=LIMITS)
     root, rootless = rlimits(process), rlimits(process, rootless=True)
-    assert set(rootless) - set(root) == {resource.RLIMIT_AS, resource.RLIMIT_NPROC}
-    assert rootless[resource.RLIMIT_AS] == (LIMITS.memory_bytes, LIMITS.memory_bytes)
+    assert set(rootless) - set(root) == {resource.RLIMIT_DATA, resource.RLIMIT_NPROC}
+    backstop = rootless[resource.RLIMIT_DATA][0]
+    assert LIMITS.memory_bytes < backstop <= LIMITS.memory_bytes + MACHINE_BYTES
     assert rootless[resource.RLIMIT_NPROC] == (1, 1)

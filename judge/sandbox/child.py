@@ -16,12 +16,15 @@ IPC namespace of its own. Any failure before that is written to `error_fd`
 
 Rootless (see modes.py) the uid switch is a user namespace of the process's own
 (same host uid, no capabilities), and two more rlimits stand in for cgroups:
-RLIMIT_AS (the memory limit, as address space) and RLIMIT_NPROC (the process
-limit, counted in that user namespace only)."""
+RLIMIT_NPROC (the process limit, counted in that user namespace only) and
+RLIMIT_DATA as a backstop for the machine (the limit plus half the RAM: the
+memory limit itself is the runner's RSS polling, which, like a cgroup, counts
+touched memory, not address space that the JVM or V8 only reserve)."""
 
 from __future__ import annotations
 
 import math
+import os
 import resource
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +33,7 @@ from judge.sandbox.api import Process
 from judge.sandbox.slot_server import SlotServer
 from judge.sandbox.zygote import ZygoteClient
 
+MACHINE_BYTES = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 BASE_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
     "LANG": "C.UTF-8",
@@ -53,7 +57,7 @@ class ChildPlan:
 def rlimits(process: Process, rootless: bool = False) -> dict[int, tuple[int, int]]:
     """The rlimits of a process: (soft, hard) per resource. The CPU soft limit is
     rounded up with a second of slack; the runner kills precisely at the limit.
-    Rootless adds RLIMIT_AS and RLIMIT_NPROC (see the module doc)."""
+    Rootless adds RLIMIT_DATA and RLIMIT_NPROC (see the module doc)."""
     limits = process.limits
     cpu = math.ceil(limits.cpu_time_s) + 1
     stack = limits.stack_bytes if limits.stack_bytes is not None else limits.memory_bytes
@@ -65,7 +69,8 @@ def rlimits(process: Process, rootless: bool = False) -> dict[int, tuple[int, in
         resource.RLIMIT_STACK: (stack, stack),
     }
     if rootless:
-        chosen[resource.RLIMIT_AS] = (limits.memory_bytes, limits.memory_bytes)
+        backstop = limits.memory_bytes + MACHINE_BYTES // 2
+        chosen[resource.RLIMIT_DATA] = (backstop, backstop)
         chosen[resource.RLIMIT_NPROC] = (limits.processes, limits.processes)
     return chosen
 

@@ -25,7 +25,7 @@ TOOLS = ("python3", "pypy3", "g++", "gcc", "java", "javac", "node", "unshare")
 RLIMIT_NAMES = {
     getattr(resource, name): name
     for name in ("RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE", "RLIMIT_STACK")
-    + ("RLIMIT_AS", "RLIMIT_NPROC")
+    + ("RLIMIT_DATA", "RLIMIT_NPROC")
 }
 SAMPLE = Process(argv=("./prog",), limits=ResourceLimits(1.0, 3.0, 256 << 20, 16 << 20))
 

@@ -10,21 +10,30 @@ Two modes, one runner (see runner.py):
   root only inside a user namespace of its own (`unshare --user
   --map-root-user`) with the same other namespaces, chroot, rlimits and
   seccomp; each program gets a nested user namespace of its own with no
-  capabilities. Cgroups cannot be had without root, so memory is bounded by
-  RLIMIT_AS (address space), processes by RLIMIT_NPROC (counted per nested
-  user namespace, so only the program's own), CPU time by RLIMIT_CPU plus the
-  runner's polling; the wall-clock kill is the same. There is one host uid, so
+  capabilities. Cgroups cannot be had without root, so the runner measures
+  memory itself: the resident set (RSS) of the program and its descendants,
+  polled every 10 ms (killed above the limit) and wait4's peak at the end;
+  over the limit is MEMORY_LIMIT, as a cgroup's OOM kill would be. Like a
+  cgroup it counts touched memory, not address space (the JVM and V8 reserve
+  gigabytes they never touch). RLIMIT_DATA at the limit plus half the RAM is a
+  backstop for the machine. Processes are bounded by RLIMIT_NPROC (counted per
+  nested user namespace, so only the program's own), CPU time by RLIMIT_CPU
+  plus the runner's polling; the wall-clock kill is the same. There is one host uid, so
   candidates, trusted programs (validators, managers) and the judge's files
   are not separated by uid: answer files of interactive problems are readable
   by the candidate. Signals to any process but the program's own are refused
   by seccomp, and the runner and its helpers are not dumpable (no
   /proc/PID/mem).
 
-An allocation beyond RLIMIT_AS fails inside the program; the judge cannot see
-that directly. A failed run (nonzero exit or a signal) is MEMORY_LIMIT when its
-peak RSS reached 90% of the limit or its stderr ends in a runtime's
-out-of-memory message (std::bad_alloc, MemoryError, OutOfMemoryError, "heap out
-of memory"); otherwise it stays a runtime error (RTE). See outcome.py.
+Differences from the root mode's verdicts: memory is sampled, so a program
+that passes the limit for less than 10 ms and exits may go unseen unless its
+wait4 peak shows it (it does for a single process); page cache and files the
+program writes to /tmp are not counted (a cgroup counts them). An allocation
+refused by the backstop fails inside the program: a failed run whose stderr
+ends in a runtime's out-of-memory message (std::bad_alloc, MemoryError,
+OutOfMemoryError, "heap out of memory") is MEMORY_LIMIT, any other failure a
+runtime error (outcome.failed_for_memory); a C++ malloc of more than the
+backstop that the program checks itself is therefore RTE here, MLE as root.
 
 `CPSOLVE_SANDBOX_MODE=root|rootless` forces a mode (rootless works as root too,
 for testing; root fails for an ordinary user)."""
@@ -57,7 +66,7 @@ LIMITS_IN_FORCE = {
     ),
     ROOTLESS: (
         "cpu time: RLIMIT_CPU + polling the process's CPU time",
-        "memory: RLIMIT_AS (address space); MLE only when visible (see judge.sandbox.modes)",
+        "memory: peak RSS polled every 10 ms and from wait4 (RLIMIT_DATA backstop)",
         "processes: RLIMIT_NPROC in a user namespace of the program's own",
         "wall clock: kill at the limit",
         "output: RLIMIT_FSIZE",

@@ -48,28 +48,19 @@ OUT_OF_MEMORY = re.compile(
 )
 """What language runtimes print when an allocation fails (C++, CPython/PyPy, the
 JVM, Node.js, glibc's strerror(ENOMEM))."""
-PEAK_FRACTION = 0.9
 
 
-def address_space_exhausted(
-    limits: ResourceLimits,
-    exit_code: int | None,
-    signal_number: int | None,
-    wall_killed: bool,
-    peak_rss_bytes: int,
-    stderr_tail: str,
+def failed_for_memory(
+    exit_code: int | None, signal_number: int | None, wall_killed: bool, stderr_tail: str
 ) -> bool:
-    """Rootless mode, where memory is RLIMIT_AS and no OOM kill is reported: did a
-    failed run fail for lack of memory? Yes when it failed by itself (a nonzero
-    exit or a signal other than the CPU and file-size ones, not killed by the
-    judge) and either its peak RSS reached PEAK_FRACTION of the limit or its
-    stderr ends in a runtime's out-of-memory message. A program that handles a
-    failed allocation itself and exits 1 stays a runtime error: from outside
-    it cannot be told apart from any other failure (see judge.sandbox.modes)."""
+    """Rootless mode: did a failed run fail because an allocation was refused (the
+    RLIMIT_DATA backstop, see judge.sandbox.modes)? Yes when it failed by itself
+    (a nonzero exit or a signal other than the CPU, file-size and kill ones, not
+    killed by the judge) and its stderr ends in a runtime's out-of-memory
+    message. A program that handles a refused allocation itself and exits 1
+    stays a runtime error: from outside it is like any other failure."""
     if wall_killed or signal_number in (signal.SIGXCPU, signal.SIGXFSZ, signal.SIGKILL):
         return False
     if not exit_code and signal_number is None:
         return False
-    if peak_rss_bytes >= PEAK_FRACTION * limits.memory_bytes:
-        return True
     return OUT_OF_MEMORY.search(stderr_tail[-1024:]) is not None

@@ -45,6 +45,7 @@ from judge.sandbox.zygote import ZygoteClient
 CANDIDATE_UID_BASE = 60000
 TRUSTED_UID_BASE = 61000
 CPU_CHECK_INTERVAL_S = 0.05
+MEMORY_CHECK_INTERVAL_S = 0.01  # rootless: RSS polling is the memory limit (tracked.py)
 REAP_TIMEOUT_S = 5.0
 PIPE_PREFIX = "pipe:"
 DEFERRED_FIFO = -1  # a stdin FIFO opened right before its process starts
@@ -296,6 +297,7 @@ class Runner:
         )
 
     def _wait(self, started: list[Started]) -> None:
+        interval = MEMORY_CHECK_INTERVAL_S if self.rootless else CPU_CHECK_INTERVAL_S
         pending = {s.pidfd: s for s in started}
         poller = select.poll()
         for pidfd in pending:
@@ -303,7 +305,7 @@ class Runner:
         while pending:
             now = time.monotonic()
             nearest = min(s.deadline for s in pending.values())
-            timeout = max(0.0, min(nearest - now, CPU_CHECK_INTERVAL_S))
+            timeout = max(0.0, min(nearest - now, interval))
             for pidfd, _event in poller.poll(timeout * 1000):
                 finished = pending.pop(pidfd)
                 poller.unregister(pidfd)
@@ -320,6 +322,8 @@ class Runner:
                     running.wall_killed = True
                     self._kill_slot(running.index)
                 elif slot.usage().cpu_time_s > running.process.limits.cpu_time_s:
+                    self._kill_slot(running.index)
+                elif isinstance(slot, TrackedSlot) and slot.poll_memory():
                     self._kill_slot(running.index)
 
     def _helpers(self) -> set[int]:
@@ -385,10 +389,8 @@ class Runner:
         tail = setup_error or (box.tail(run.tail_fd) if run.tail_fd is not None else "")
         oom_killed = usage.oom_killed
         memory_bytes = usage.peak_memory_bytes
-        if self.rootless:
-            oom_killed = outcome.address_space_exhausted(
-                run.process.limits, exit_code, signal_number, run.wall_killed, memory_bytes, tail
-            )
+        if self.rootless and not oom_killed:
+            oom_killed = outcome.failed_for_memory(exit_code, signal_number, run.wall_killed, tail)
             if oom_killed:
                 memory_bytes = max(memory_bytes, run.process.limits.memory_bytes)
         ending = outcome.Ending(
