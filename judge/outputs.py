@@ -31,7 +31,7 @@ from judge.execute import (
     candidate_verdict,
     scratch_root,
 )
-from judge.pool import _sandbox
+from judge.pool import worker_sandbox
 from judge.sandbox import RunRequest
 from judge.session import Judge
 from judge.verdicts import Verdict
@@ -103,7 +103,7 @@ def output_batch_job(
                 files_in=_program_files(compiled) + (("input", input_path),),
                 files_out=(("output", str(output)),),
             )
-            result = _sandbox().run(request)
+            result = worker_sandbox().run(request)
             if result.error is not None:
                 results.append(RunOutput(Verdict.JE, "", 0.0, 0))
                 continue
@@ -140,7 +140,7 @@ def agree_job(setup: Setup, input_path: str, answer_path: str, output_path: str)
         check = checkers.check_token_files(Path(output_path), test.answer_path, **flags)
         return check.verdict is Verdict.AC and (check.score is None or check.score > 0)
     with tempfile.TemporaryDirectory(prefix="cpsolve-agree-", dir=scratch_root()) as tmp:
-        check = _check_output(setup, test, Path(output_path), _sandbox(), Path(tmp))
+        check = _check_output(setup, test, Path(output_path), worker_sandbox(), Path(tmp))
     return check.verdict is Verdict.AC and (check.score is None or check.score > 0)
 
 

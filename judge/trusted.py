@@ -21,7 +21,7 @@ from judge.builds import helper_build
 from judge.compile import Compiled
 from judge.execute import _placed, scratch_root, trusted_limits
 from judge.languages import language_for_path
-from judge.pool import _sandbox
+from judge.pool import worker_sandbox
 from judge.programs import SourceError
 from judge.sandbox import Process, RunRequest, RunStatus
 from problems.model import Problem, TestGroup
@@ -74,7 +74,7 @@ def trusted_run_job(
     )
     with tempfile.TemporaryDirectory(prefix="cpsolve-trusted-", dir=scratch_root()) as tmp:
         out = Path(tmp) / "stdout"
-        result = _sandbox().run(
+        result = worker_sandbox().run(
             RunRequest(processes=(process,), files_in=files_in, files_out=(("stdout", str(out)),))
         )
         output = out.read_bytes() if out.exists() else b""
