@@ -7,6 +7,11 @@ to the result cache; output bytes live in `outputs/<digest[:2]>/<digest>`.
 `agree_job` / `outputs_agree` compare two stored outputs with the problem's
 checker, the first taken as the answer: the way to tell whether two programs'
 answers are equivalent where a problem accepts many answers.
+
+Memory: an output is never held whole. Digests (`file_sha256`,
+`token_digest_stream`) hash it CHUNK_BYTES at a time, the bytes are moved or
+copied into the store file to file, and the token checker compares two outputs
+a chunk at a time (judge.checkers); a program checker reads them in the sandbox.
 """
 
 from __future__ import annotations
@@ -14,11 +19,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from judge import checkers, schedule
 from judge.cache import agreement_key, file_digest, limits_key, output_key
@@ -85,8 +92,54 @@ def blob_path(cache_dir: Path, digest: str) -> Path:
 
 
 def read_output(cache_dir: Path, digest: str) -> bytes:
-    """The stored bytes of an output (FileNotFoundError when never kept)."""
+    """The stored bytes of an output, whole (FileNotFoundError when never kept):
+    for small outputs and tests; the judge itself streams (`open_output`)."""
     return blob_path(cache_dir, digest).read_bytes()
+
+
+def open_output(cache_dir: Path, digest: str) -> BinaryIO:
+    """The stored bytes of an output as a binary file to read in chunks."""
+    return open(blob_path(cache_dir, digest), "rb")
+
+
+CHUNK_BYTES = 1 << 16
+"""How much of an output a digest reads at a time: a 64 KiB chunk of 1-byte
+tokens splits into 32 Ki small bytes objects, about 2 MiB."""
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 (hex) of a file's bytes, read in chunks."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def token_digest_stream(stream: BinaryIO, case_sensitive: bool) -> str:
+    """The sha256 (hex) of an output's tokens joined by one space (ASCII
+    lower-cased unless `case_sensitive`): equal for outputs that differ only in
+    whitespace. Reads CHUNK_BYTES at a time, so memory stays bounded whatever
+    the output; the value is that of `sha256(b" ".join(data.split()))`, a token
+    cut by a chunk boundary being joined back without a space."""
+    digest = hashlib.sha256()
+    started = False  # a token has been hashed
+    open_token = False  # the last byte read ends a token that the next may continue
+    while chunk := stream.read(CHUNK_BYTES):
+        if not case_sensitive:
+            chunk = chunk.lower()
+        tokens = chunk.split()
+        if tokens:
+            continues = open_token and not chunk[:1].isspace()
+            if started and not continues:
+                digest.update(b" ")
+            digest.update(b" ".join(tokens))
+            started = True
+        open_token = not chunk[-1:].isspace()
+    return digest.hexdigest()
+
+
+def output_token_digest(cache_dir: Path, digest: str, case_sensitive: bool) -> str:
+    """`token_digest_stream` of a stored output."""
+    with open_output(cache_dir, digest) as stream:
+        return token_digest_stream(stream, case_sensitive)
 
 
 def output_batch_job(
@@ -112,21 +165,23 @@ def output_batch_job(
             if verdict is not None:
                 results.append(RunOutput(verdict, "", outcome.cpu_time_s, outcome.memory_bytes))
                 continue
-            data = output.read_bytes() if output.exists() else b""
-            digest = hashlib.sha256(data).hexdigest()
+            output.touch()  # a program that printed nothing may leave no file
+            digest = file_sha256(output)
             if keep_dir is not None:
-                _store_blob(Path(keep_dir), digest, data)
+                _store_blob(Path(keep_dir), digest, output)
             results.append(RunOutput(None, digest, outcome.cpu_time_s, outcome.memory_bytes))
     return results
 
 
-def _store_blob(cache_dir: Path, digest: str, data: bytes) -> None:
+def _store_blob(cache_dir: Path, digest: str, source: Path) -> None:
+    """Move the file `source` (which is consumed) into the store under `digest`
+    (copied file to file where the store is on another file system)."""
     path = blob_path(cache_dir, digest)
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{digest}.{os.getpid()}")
-    tmp.write_bytes(data)
+    shutil.move(source, tmp)
     os.replace(tmp, path)
 
 

@@ -237,7 +237,13 @@ def read_test_tree(
     ProblemError for a missing data/ folder, an input without its answer (when
     required), bad testdata.yaml files (bad flags included) and broken symlinks."""
     if not data_dir.is_dir():
-        raise ProblemError(data_dir, "problem package has no data/ folder")
+        message = "problem package has no data/ folder"
+        if (data_dir.parent / "generators" / "generators.yaml").is_file():
+            message += (
+                "; it is made by generators/generators.yaml: run "
+                f"`cpsolve generate {data_dir.parent}` first"
+            )
+        raise ProblemError(data_dir, message)
     walk = _Walk(data_dir, answers_required, dict(overrides or {}), token_checker)
     settings: dict[str, Any] = {}
     root_config = data_dir / "testdata.yaml"

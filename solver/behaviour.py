@@ -15,14 +15,19 @@ that are equal exactly when two candidates' outputs agree there.
 
 from __future__ import annotations
 
-import hashlib
+import io
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from judge.checkers import parse_validator_flags
 from judge.compile import Build
-from judge.outputs import OutputRunner, read_output, supports_output_runs
+from judge.outputs import (
+    OutputRunner,
+    output_token_digest,
+    supports_output_runs,
+    token_digest_stream,
+)
 from judge.session import Judge
 from problems.model import CheckerKind, Problem, TestCase
 from solver.judging import run_tests
@@ -43,8 +48,7 @@ def checker_aware(problem: Problem) -> bool:
 
 def token_digest(data: bytes, case_sensitive: bool) -> str:
     """A digest of an output's tokens (whitespace-insensitive)."""
-    text = data if case_sensitive else data.lower()
-    return hashlib.sha256(b" ".join(text.split())).hexdigest()[:LABEL_CHARS]
+    return token_digest_stream(io.BytesIO(data), case_sensitive)[:LABEL_CHARS]
 
 
 def group_outputs(
@@ -88,7 +92,8 @@ def behaviour_labels(
             cells = [row[column] for row in runs]
             clean = [cell.digest for cell in cells if cell.verdict is None]
             tokens = {
-                d: token_digest(read_output(judge.cache_dir, d), case_sensitive) for d in set(clean)
+                d: output_token_digest(judge.cache_dir, d, case_sensitive)[:LABEL_CHARS]
+                for d in set(clean)
             }
             if aware:
                 # Token-equal outputs agree under any checker: compare one of each.

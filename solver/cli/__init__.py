@@ -20,6 +20,7 @@ from problems.errors import ProblemError
 COMMANDS = (
     "judge",
     "check",
+    "generate",
     "sample",
     "pool",
     "solve",
