@@ -186,7 +186,7 @@ def header_for(
     if flags is None:
         return None
     folder = cache_dir / "pch" / header_key(flags)
-    if _checked(folder):
+    if _checked(folder) and (folder / "include" / GCH).is_file():  # not removed since
         return Header(folder / "include")
     if folder in _failed or not (at_once or _requests(folder) >= BUILD_AFTER):
         return None
