@@ -11,7 +11,9 @@ judging of every labelled submission. The rest of the CPU (this process and the
 sandbox runner) is the judge's own overhead. A fresh cache is used unless
 --cache is given. CPU seconds do not depend on `nice` or on the machine's load;
 the wall time does. With --no-pch, C++ compiles do not use the precompiled
-<bits/stdc++.h> (judge/pch.py): the figures before it. Prints the table, each
+<bits/stdc++.h> (judge/pch.py); with --no-carry-over, the runs judged while a
+time limit is derived are judged again under the derived limit (as before
+judge.timelimit.carry_over): the figures before each. Prints the table, each
 submission's verdict, and last the total CPU seconds."""
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from judge import pch
+from judge import pch, session
 from judge.labelcheck import check_problem
 from judge.pool import worker_sandbox
 from judge.sandbox import RunRequest, RunResult
@@ -77,9 +79,12 @@ def main() -> int:
     parser.add_argument("packages", nargs="+", type=Path)
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--no-pch", action="store_true", help="compile without the PCH")
+    parser.add_argument("--no-carry-over", action="store_true", help="judge references twice")
     args = parser.parse_args()
     if args.no_pch:
         pch.eligible = lambda *files: False  # type: ignore[assignment]
+    if args.no_carry_over:
+        session.carry_over = lambda *given: 0  # type: ignore[assignment]
     cache = args.cache or Path(tempfile.mkdtemp(prefix="cpsolve-profile-"))
     totals: Totals = defaultdict(lambda: [0.0, 0.0])
     phase = ["set-up"]
