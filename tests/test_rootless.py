@@ -31,6 +31,7 @@ import pytest
 from judge.languages import base_python
 from judge.sandbox import Process, ResourceLimits, modes, outcome
 from judge.sandbox.child import MACHINE_BYTES, rlimits
+from judge.sandbox.doctor import diagnose, format_text
 
 REPO = Path(__file__).resolve().parents[1]
 SITE_PACKAGES = Path(pyseccomp.__file__).resolve().parent
@@ -167,6 +168,7 @@ def test_doctor_as_nobody_says_rootless(nobody: Nobody) -> None:
     assert all(diagnosis["namespaces"].values()), diagnosis["namespaces"]
     assert {"RLIMIT_DATA", "RLIMIT_NPROC", "RLIMIT_CPU"} <= set(diagnosis["rlimits"])
     assert diagnosis["limits_in_force"] == list(modes.LIMITS_IN_FORCE[modes.ROOTLESS])
+    assert diagnosis["protections"] == list(modes.PROTECTIONS[modes.ROOTLESS])
     assert diagnosis["cache_writable"] is True
     text = nobody.run(base_python(), "-m", "solver.cli", "doctor")
     assert "rootless" in text.stdout and "uid switching: no" in text.stdout
@@ -277,3 +279,19 @@ def test_rootless_rlimits_add_address_space_and_processes() -> None:
     backstop = rootless[resource.RLIMIT_DATA][0]
     assert LIMITS.memory_bytes < backstop <= LIMITS.memory_bytes + MACHINE_BYTES
     assert rootless[resource.RLIMIT_NPROC] == (1, 1)
+
+
+def test_doctor_here_names_the_mode_the_sandbox_takes() -> None:
+    """In this process (root in CI): the diagnosis agrees with modes.choose and
+    with itself, and the text shows it."""
+    diagnosis = diagnose()
+    mode, reason = modes.choose()
+    assert (diagnosis.mode, diagnosis.reason) == (mode, reason)
+    assert diagnosis.uid_switching is (mode == modes.ROOT)
+    assert diagnosis.limits_in_force == modes.LIMITS_IN_FORCE.get(mode or "", ())
+    if mode == modes.ROOT:
+        assert diagnosis.cgroups_usable and "RLIMIT_NPROC" not in diagnosis.rlimits
+    text = format_text(diagnosis)
+    assert f"backend: {diagnosis.backend}" in text
+    assert all(line in text for line in diagnosis.limits_in_force)
+    assert json.loads(json.dumps(diagnosis.to_json()))["mode"] == mode

@@ -46,6 +46,7 @@ class Diagnosis:
     seccomp: bool
     rlimits: tuple[str, ...]
     uid_switching: bool
+    protections: tuple[str, ...]
     limits_in_force: tuple[str, ...]
     tools: dict[str, str | None]
     cache_dir: str
@@ -145,6 +146,7 @@ def diagnose() -> Diagnosis:
         seccomp=seccomp_available(),
         rlimits=tuple(RLIMIT_NAMES.get(kind, str(kind)) for kind in chosen_rlimits),
         uid_switching=mode == modes.ROOT,
+        protections=modes.PROTECTIONS.get(mode or "", ()),
         limits_in_force=modes.LIMITS_IN_FORCE.get(mode or "", ()),
         tools=tools(),
         cache_dir=str(cache),
@@ -174,6 +176,8 @@ def format_text(diagnosis: Diagnosis) -> str:
         f"seccomp: {_yes(d.seccomp)}",
         f"rlimits per program: {', '.join(d.rlimits) or 'none'}",
         f"uid switching: {_yes(d.uid_switching)}",
+        "protections:",
+        *(f"  {line}" for line in d.protections or ("none: no sandbox",)),
         "limits in force:",
         *(f"  {line}" for line in d.limits_in_force or ("none: no sandbox",)),
         "tools: " + ", ".join(f"{name} {path or 'MISSING'}" for name, path in d.tools.items()),

@@ -39,11 +39,13 @@ STARTUP_TIMEOUT_S = 30.0
 REPLY_MARGIN_S = 60.0
 CLOSE_TIMEOUT_S = 5.0
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
-# The runner needs `judge` and `pyseccomp`; both folders are named explicitly, so
-# an interpreter without them on its path (a user's system python) works too.
-IMPORT_DIRS = tuple(dict.fromkeys((PACKAGE_PARENT, Path(pyseccomp.__file__).resolve().parent)))
+# The runner needs `judge` (first on its path) and `pyseccomp` (last, after the
+# standard library): both folders are named, so an interpreter without them on
+# its own path (a user's system python, for the rootless mode) works too.
+IMPORT_DIRS = (PACKAGE_PARENT, Path(pyseccomp.__file__).resolve().parent)
 RUNNER_BOOTSTRAP = (
-    "import sys; sys.path[:0] = sys.argv.pop(1).split(':'); "
+    "import sys; first, last = sys.argv.pop(1).split(':'); "
+    "sys.path.insert(0, first); sys.path.append(last); "
     "from judge.sandbox.runner import main; sys.exit(main())"
 )
 RUN_ATTEMPTS = 2

@@ -74,6 +74,23 @@ LIMITS_IN_FORCE = {
     ),
 }
 
+PROTECTIONS = {
+    ROOT: (
+        "namespaces: net, mount, ipc, uts, pid for the runner; ipc per program",
+        "chroot into a read-only minimal root; fresh tmpfs /box and /tmp per run",
+        "seccomp allow-list (EPERM for the rest)",
+        "cgroups per program slot: memory, pids, CPU accounting",
+        "uid switching: candidates and trusted programs under separate uids",
+    ),
+    ROOTLESS: (
+        "namespaces: user, net, mount, ipc, uts, pid for the runner; user + ipc per program",
+        "chroot into a read-only minimal root; fresh tmpfs /box and /tmp per run",
+        "seccomp allow-list (EPERM for the rest) + signals only to the program itself",
+        "no capabilities in programs; runner and helpers not dumpable",
+        "no cgroups and no uid switching (one host uid for every program)",
+    ),
+}
+
 
 def namespace_flags(mode: str) -> tuple[str, ...]:
     """`unshare` flags of the runner's namespaces in `mode`."""

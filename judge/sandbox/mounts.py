@@ -144,6 +144,10 @@ def build_root(
     for name in DEVICES:
         (dev / name).touch()
         mount(f"/dev/{name}", dev / name, None, MS_BIND)
+        # read-only: the device still reads and writes, but its inode (the host's
+        # /dev/null) cannot be chmod-ed by a program of the same host uid (rootless)
+        flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | kept_flags(Path("/dev") / name)
+        mount(None, dev / name, None, flags)
     for index, name in enumerate(("stdin", "stdout", "stderr")):
         (dev / name).symlink_to(f"/proc/self/fd/{index}")
     (dev / "fd").symlink_to("/proc/self/fd")
