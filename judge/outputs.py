@@ -191,8 +191,8 @@ def agree_job(setup: Setup, input_path: str, answer_path: str, output_path: str)
     test = TestCase("compare", Path(input_path), Path(answer_path))
     if setup.problem.checker.kind is CheckerKind.TOKENS:
         # a token comparison needs no sandbox: it runs in the caller's process too
-        flags = checkers.parse_validator_flags(setup.problem.checker.flags)
-        check = checkers.check_token_files(Path(output_path), test.answer_path, **flags)
+        options = setup.problem.checker.token_options
+        check = checkers.check_token_files(Path(output_path), test.answer_path, options)
         return check.verdict is Verdict.AC and (check.score is None or check.score > 0)
     with tempfile.TemporaryDirectory(prefix="cpsolve-agree-", dir=scratch_root()) as tmp:
         check = _check_output(setup, test, Path(output_path), worker_sandbox(), Path(tmp))

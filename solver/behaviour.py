@@ -20,7 +20,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from judge.checkers import parse_validator_flags
 from judge.compile import Build
 from judge.outputs import (
     OutputRunner,
@@ -29,7 +28,7 @@ from judge.outputs import (
     token_digest_stream,
 )
 from judge.session import Judge
-from problems.model import CheckerKind, Problem, TestCase
+from problems.model import CheckerKind, Problem, TestCase, TestKind
 from solver.judging import run_tests
 
 LABEL_CHARS = 12
@@ -39,11 +38,7 @@ def checker_aware(problem: Problem) -> bool:
     """True when two different token sequences may both be right answers."""
     if problem.checker.kind is not CheckerKind.TOKENS:
         return True
-    params = parse_validator_flags(problem.checker.flags)
-    return (
-        params["float_absolute_tolerance"] is not None
-        or params["float_relative_tolerance"] is not None
-    )
+    return problem.checker.token_options.uses_floats
 
 
 def token_digest(data: bytes, case_sensitive: bool) -> str:
@@ -82,9 +77,7 @@ def behaviour_labels(
     if not supports_output_runs(problem):
         return _verdict_labels(judge, problem, programs, inputs)
     aware = checker_aware(problem)
-    case_sensitive = problem.checker.kind is CheckerKind.TOKENS and bool(
-        parse_validator_flags(problem.checker.flags)["case_sensitive"]
-    )
+    case_sensitive = problem.checker.token_options.case_sensitive
     with OutputRunner(judge) as runner:
         runs = runner.run(problem, programs, inputs, keep_bytes=True)
         labels: list[list[str]] = [[] for _ in programs]
@@ -118,7 +111,9 @@ def _verdict_labels(
 ) -> list[tuple[str, ...]]:
     """Labels from judging each program on the inputs with the problem's own
     interactor / manager (no answer files): verdict and score."""
-    tests = [TestCase(f"generated/{path.stem}", path, None, kind="generated") for path in inputs]
+    tests = [
+        TestCase(f"generated/{path.stem}", path, None, kind=TestKind.GENERATED) for path in inputs
+    ]
     runnable = [p.program if isinstance(p, Build) else None for p in programs]
     known = [p for p in runnable if p is not None]
     results = iter(run_tests(judge, problem, known, tests))
