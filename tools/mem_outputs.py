@@ -43,13 +43,13 @@ int main() {
 """
 
 
-def _limited_copy(name: str, into: Path) -> Path:
-    """The example problem with a 64 MiB output limit."""
+def _limited_copy(name: str, into: Path, mib: int) -> Path:
+    """The example problem with a `mib` MiB output limit."""
     root = into / name
     shutil.copytree(EXAMPLES / name, root)
     yaml = root / "problem.yaml"
     text = yaml.read_text()
-    yaml.write_text(text.replace("limits:\n", f"limits:\n  output: {OUTPUT_MIB}\n", 1))
+    yaml.write_text(text.replace("limits:\n", f"limits:\n  output: {mib}\n", 1))
     return root
 
 
@@ -57,17 +57,18 @@ def main() -> None:
     """Label the flooding programs and print the labels."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("problem", choices=("pairsum", "meandistance"))
+    parser.add_argument("--mib", type=int, default=OUTPUT_MIB, help="output limit (MiB)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mem-outputs-") as tmp:
-        problem = load_problem(_limited_copy(args.problem, Path(tmp)))
-        assert problem.limits.output_bytes == OUTPUT_MIB << 20
+        problem = load_problem(_limited_copy(args.problem, Path(tmp), args.mib))
+        assert problem.limits.output_bytes == args.mib << 20
         test = Path(tmp) / "1.in"
         test.write_text("2\n0 1\n" if args.problem == "meandistance" else "2 3\n1 2\n")
         sources = [
-            FLOOD.replace("PATTERN", '"1 "').replace("MIB", str(OUTPUT_MIB)),
-            FLOOD.replace("PATTERN", '"1\\n"').replace("MIB", str(OUTPUT_MIB)),
-            FLOOD.replace("PATTERN", '"1.0 "').replace("MIB", str(OUTPUT_MIB)),
-            FLOOD.replace("PATTERN", '"1e0 "').replace("MIB", str(OUTPUT_MIB)),
+            FLOOD.replace("PATTERN", '"1 "').replace("MIB", str(args.mib)),
+            FLOOD.replace("PATTERN", '"1\\n"').replace("MIB", str(args.mib)),
+            FLOOD.replace("PATTERN", '"1.0 "').replace("MIB", str(args.mib)),
+            FLOOD.replace("PATTERN", '"1e0 "').replace("MIB", str(args.mib)),
             '#include <cstdio>\nint main() { puts("1"); }\n',
         ]
         programs: list[Build | str] = [
