@@ -42,6 +42,7 @@ from solver.contest_pool import build_contest_pool, contest_sources
 from solver.judged_pool import NOT_RUN
 from solver.judging import builds, judge_public, make_candidate
 from solver.poolfile import load_pool
+from solver.scoring.learned import pool_examples, train_scorer
 from solver.select.evaluate import efficiency, mean_strategy_score, oracle_score, random_score
 from solver.select.policies import select
 from solver.select.strategy import StrategyError, find_strategy, named_strategies
@@ -78,7 +79,7 @@ def evaluate_pools(pools: list[Pool]) -> None:
     """Print the table and, last, the best strategy's mean efficiency at k = 1."""
     strategies = {}
     for name in named_strategies():
-        if name == "learned":
+        if name == "learned" and len(pools) < 2:
             continue  # needs a scorer trained on other pools
         try:
             strategies[name] = find_strategy(name)
@@ -90,7 +91,15 @@ def evaluate_pools(pools: list[Pool]) -> None:
         f" {f'k={k} {mode}':>22}" for k, mode in COLUMNS
     )
     print(header)
-    for pool in pools:
+    if "learned" in strategies:
+        print("learned: leave-one-pool-out, each pool scored by a scorer trained on the others")
+    for index, pool in enumerate(pools):
+        scorer = None
+        if "learned" in strategies:
+            others = [
+                e for other in pools[:index] + pools[index + 1 :] for e in pool_examples(other)
+            ]
+            scorer = train_scorer(others)
         baselines = {
             (k, mode): (random_score(pool, k, mode), oracle_score(pool, k, mode))
             for k, mode in COLUMNS
@@ -102,7 +111,9 @@ def evaluate_pools(pools: list[Pool]) -> None:
         for name, strategy in strategies.items():
             cells = []
             for k, mode in COLUMNS:
-                score = mean_strategy_score(pool, strategy, k, mode, seeds=range(SEEDS))
+                score = mean_strategy_score(
+                    pool, strategy, k, mode, seeds=range(SEEDS), scorer=scorer
+                )
                 random_expected, oracle = baselines[(k, mode)]
                 eff = efficiency(score, random_expected, oracle)
                 if eff is not None:
