@@ -336,7 +336,9 @@ def run_overhead(args: argparse.Namespace) -> None:
 
 # --- engines side by side on the default model ----------------------------------
 
-CPU_ENGINES = "hf,vllm,llamacpp"
+CPU_ENGINES = "hf,vllm,llamacpp:weights=stored,flash_attention=1,llamacpp"
+"""The default set: hf, vllm, llamacpp as it was first set up (the stored Q4_1
+weights, flash attention on), and llamacpp as it runs by default."""
 
 
 @dataclass(frozen=True)
