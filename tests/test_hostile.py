@@ -525,7 +525,6 @@ def test_syscalls_missing_from_the_allow_list_are_refused(
     assert output.splitlines() == [f"{number} EPERM" for number in numbers]
 
 
-@pytest.mark.skipif(ROOTLESS, reason="rootless: one host uid, no uid separation (see modes.py)")
 def test_judge_files_are_out_of_the_candidates_reach(sandbox: LocalSandbox, tmp_path: Path) -> None:
     """While a trusted process (a validator) writes its logs and feedback, the
     candidate beside it can neither read nor write them nor list the feedback

@@ -5,10 +5,11 @@ nobody owns (/work and root's own folders may be closed to it), and run, as
 nobody with a cache in that folder (nobody's HOME is /nonexistent): `cpsolve
 doctor`, `cpsolve judge` on a small problem with AC, WA, TLE, RTE and MLE
 candidates in C++ and Python (the verdicts must be those of the root sandbox,
-which judges the same candidates here too), and the hostile suite
-(tests/test_hostile.py, which adapts itself to the rootless mode). They skip,
-with the reason, where they cannot run as nobody or user namespaces are not
-available to it. `outcome.failed_for_memory` is checked as a pure function."""
+which judges the same candidates here too), and the sandbox's own tests
+(tests/test_hostile.py and tests/test_sandbox.py, which adapt themselves to the
+rootless mode). They skip, with the reason, where they cannot run as nobody or
+user namespaces are not available to it. `outcome.failed_for_memory` is
+checked as a pure function."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ from judge.sandbox.doctor import diagnose, format_text
 REPO = Path(__file__).resolve().parents[1]
 SITE_PACKAGES = Path(pyseccomp.__file__).resolve().parent
 COPIED = ("judge", "problems", "solver", "pyproject.toml")
-COPIED_TESTS = ("__init__.py", "conftest.py", "hostile", "test_hostile.py")
+COPIED_TESTS = ("__init__.py", "conftest.py", "hostile", "test_hostile.py", "test_sandbox.py")
 TIMEOUT_S = 900
 
 PROBLEM_YAML = """\
@@ -229,9 +230,10 @@ def test_judge_as_nobody_gives_the_verdicts_of_root(nobody: Nobody, tmp_path: Pa
 
 
 @pytest.mark.slow
-def test_hostile_suite_as_nobody(nobody: Nobody) -> None:
-    """tests/test_hostile.py as nobody: every case contained with its status (the
-    one that needs uid separation is skipped, naming why)."""
+def test_sandbox_suites_as_nobody(nobody: Nobody) -> None:
+    """tests/test_hostile.py and tests/test_sandbox.py as nobody: every hostile
+    case contained with its status, the judge's files out of the candidate's
+    reach; only the test of cgroup membership is skipped, naming why."""
     done = nobody.run(
         base_python(),
         "-m",
@@ -243,11 +245,12 @@ def test_hostile_suite_as_nobody(nobody: Nobody) -> None:
         "-W",
         "ignore::RuntimeWarning",
         "tests/test_hostile.py",
+        "tests/test_sandbox.py",
     )
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "failed" not in done.stdout
     skipped = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
-    assert len(skipped) == 1 and "uid separation" in skipped[0], skipped
+    assert len(skipped) == 1 and "no cgroups" in skipped[0], skipped
 
 
 LIMITS = ResourceLimits(cpu_time_s=1.0, wall_time_s=3.0, memory_bytes=256 << 20, output_bytes=1)

@@ -26,6 +26,7 @@ from judge.sandbox import (
     RunRequest,
     RunResult,
     RunStatus,
+    modes,
 )
 from judge.sandbox.outcome import Ending, classify
 from judge.sandbox.runner import candidate_uid, trusted_uid
@@ -61,6 +62,7 @@ CPP_SOURCES = {
 
 AVAILABLE, WHY_NOT = LocalSandbox.available()
 needs_sandbox = pytest.mark.skipif(not AVAILABLE, reason=WHY_NOT)
+ROOTLESS = modes.choose()[0] == modes.ROOTLESS  # as an ordinary user (tests/test_rootless.py)
 
 
 @pytest.fixture(scope="module")
@@ -580,15 +582,20 @@ def test_killed_runner_is_replaced_and_its_run_made_again(
 
 
 def slot_servers(sandbox: LocalSandbox) -> list[int]:
-    """Host pids of the sandbox's slot servers: the runner's children run as root."""
+    """Host pids of the sandbox's slot servers: the runner's children run as root
+    (rootless: in the runner's user namespace)."""
     unshare = sandbox.runner_pid
     assert unshare is not None
     [runner] = Path(f"/proc/{unshare}/task/{unshare}/children").read_text().split()
     children = Path(f"/proc/{runner}/task/{runner}/children").read_text().split()
+    if ROOTLESS:
+        users = os.readlink(f"/proc/{runner}/ns/user")
+        return [int(pid) for pid in children if os.readlink(f"/proc/{pid}/ns/user") == users]
     return [int(pid) for pid in children if Path(f"/proc/{pid}").stat().st_uid == 0]
 
 
 @needs_sandbox
+@pytest.mark.skipif(ROOTLESS, reason="rootless: no cgroups (judge.sandbox.modes)")
 def test_programs_are_born_in_their_slot_cgroups(sandbox: LocalSandbox, tmp_path: Path) -> None:
     """Programs started by the slot server run inside the slot's cgroups and are
     the runner's children (CLONE_PARENT), not the server's."""
@@ -636,10 +643,15 @@ def test_a_killed_slot_server_is_replaced(sandbox: LocalSandbox, tmp_path: Path)
 
 def test_server_requests_are_checked() -> None:
     message = encode_request(("./prog", "x"), {"PATH": "/bin"}, 60000, {0: (2, 3)}, False)
-    header = struct.unpack_from("<5I", message)
-    assert header == (60000, 0, 1, 2, 1)
-    assert struct.unpack_from("<3Q", message, 20) == (0, 2, 3)
-    assert message[44:] == b"./prog\0x\0PATH=/bin\0"
+    header = struct.unpack_from("<6I", message)
+    assert header == (60000, 0, 1, 2, 1, 0)
+    assert struct.unpack_from("<3Q", message, 24) == (0, 2, 3)
+    assert message[48:] == b"./prog\0x\0PATH=/bin\0"
+    hiding = encode_request(("./prog",), {}, 1, {}, False, (("F", "/box/a"), ("D", "/box/f")))
+    assert struct.unpack_from("<6I", hiding)[5] == 2
+    assert hiding.endswith(b"./prog\0F/box/a\0D/box/f\0")
+    with pytest.raises(ValueError, match="F or D"):
+        encode_request(("./prog",), {}, 1, {}, False, (("X", "/box/a"),))
     with pytest.raises(ValueError, match="NUL"):
         encode_request(("a\0b",), {}, 1, {}, False)
     with pytest.raises(ValueError, match="argv"):

@@ -52,6 +52,7 @@ class ChildPlan:
     uid: int
     error_fd: int
     rootless: bool = False
+    hidden: tuple[tuple[str, str], ...] = ()
 
 
 def rlimits(process: Process, rootless: bool = False) -> dict[int, tuple[int, int]]:
@@ -107,4 +108,5 @@ def spawn_program(plan: ChildPlan, server: SlotServer) -> int:
         uid=plan.uid,
         limits=rlimits(plan.process, plan.rootless),
         keep_sigpipe_ignored=plan.process.trusted,
+        hidden=plan.hidden,
     )

@@ -16,7 +16,10 @@ read its memory through /proc), slots follow processes instead of cgroups
 (tracked.py), programs get rlimits for memory and processes and a nested user
 namespace each (slot_server.c, zygote.py), box files keep the runner's owner,
 and at the end of a run every process of the namespace but the runner's
-helpers is killed."""
+helpers is killed. The judge's files in the box (trusted processes' logs,
+answer files, the feedback dir) are covered in each candidate's own mount
+namespace (slot_server.c), since no uid keeps it from them; a Python candidate
+of such a request is started by the slot server, as a fresh interpreter."""
 
 from __future__ import annotations
 
@@ -154,6 +157,11 @@ class Runner:
         self.syscall_filter: pyseccomp.SyscallFilter = build_filter()
         self.server_binary = slot_server.build(self.private)
         self.filter_file = slot_server.export_filter(self.syscall_filter, self.private)
+        self.empty_file: Path | None = None
+        if self.rootless:
+            self.empty_file = self.private / "empty"
+            self.empty_file.touch(mode=0o000)  # unreadable: no capability overrides that
+        self.hidden: tuple[tuple[str, str], ...] = ()
         self.servers: dict[int, SlotServer] = {}
         self.zygote: ZygoteClient | None = None
         self.group: cgroups.Group | TrackedGroup = (
@@ -183,7 +191,7 @@ class Runner:
                 self.root,
                 self.filter_file,
                 slot.join_files,
-                userns=self.rootless,
+                empty_file=self.empty_file,
             )
             self.servers[index] = server
         return server
@@ -272,10 +280,11 @@ class Runner:
             uid=self.trusted_uid if process.trusted else self.candidate_uid,
             error_fd=error_write,
             rootless=self.rootless,
+            hidden=() if process.trusted else self.hidden,
         )
         start = time.monotonic()
         try:
-            if process.python:
+            if self._uses_zygote(process):
                 pid = child.spawn_python(plan, self._zygote())
             else:
                 pid = child.spawn_program(plan, self.servers[index])
@@ -295,6 +304,28 @@ class Runner:
             start=start,
             deadline=start + process.limits.wall_time_s,
         )
+
+    def _judge_files(self, request: RunRequest) -> tuple[tuple[str, str], ...]:
+        """Rootless: what candidates of `request` must not see, as ("F" or "D",
+        host path) pairs: trusted files, the feedback dirs and the files that
+        trusted processes write (FIFOs and pipes are shared on purpose)."""
+        if not self.rootless:
+            return ()
+        fifos = set(request.fifos)
+        files = [name for name, _host in request.trusted_files_in]
+        for process in request.processes:
+            if process.trusted:
+                for stream in (process.stdout, process.stderr):
+                    if stream and not stream.startswith(PIPE_PREFIX) and stream not in fifos:
+                        files.append(stream)
+        pairs = [("F", name) for name in files] + [("D", name) for name in request.dirs]
+        return tuple((kind, str(self.box / box.checked_name(name))) for kind, name in pairs)
+
+    def _uses_zygote(self, process: Process) -> bool:
+        """Whether `process` starts from the Python zygote: Python candidates do,
+        except rootless ones that must not see the judge's files (the slot
+        server covers those; see the module doc)."""
+        return process.python and not (self.hidden and not process.trusted)
 
     def _wait(self, started: list[Started]) -> None:
         interval = MEMORY_CHECK_INTERVAL_S if self.rootless else CPU_CHECK_INTERVAL_S
@@ -438,8 +469,9 @@ class Runner:
                 owned=not self.rootless,
                 store=self.private / "read-only",
             )
+            self.hidden = self._judge_files(request)
             for index, process in enumerate(request.processes):
-                if process.python:
+                if self._uses_zygote(process):
                     self._zygote()
                 else:
                     self._server(index)

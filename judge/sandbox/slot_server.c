@@ -6,7 +6,8 @@
    longer than ~20 ms). So the server joins its slot's cgroups once, at start,
    and every program it starts is born there: nothing migrates per run.
 
-   usage: slot-server CONTROL_FD ROOT SECCOMP_BPF_FILE MODE CGROUP_PROCS_FILE...
+   usage: slot-server CONTROL_FD ROOT SECCOMP_BPF_FILE root CGROUP_PROCS_FILE...
+          slot-server CONTROL_FD ROOT SECCOMP_BPF_FILE userns EMPTY_FILE
 
    MODE is "root" or "userns". In "userns" mode (rootless, see modes.py: the
    runner is root of a user namespace only, one host uid for everything) the
@@ -15,6 +16,12 @@
    setgroups, drops every capability and, after the main filter, loads a second
    one that refuses signals to any process but itself (kill(0) and its own
    group included): the uid no longer keeps it from the runner's helpers.
+   A request may name hidden paths (the judge's files in the box: a validator's
+   logs, answer files, the feedback dir): the child then also gets a mount
+   namespace of its own in which each hidden file is covered by EMPTY_FILE (mode
+   000) and each hidden dir by an empty tmpfs (mode 000), both read-only, so
+   that a candidate of the same host uid (and no capabilities) can neither read
+   nor write them, nor chmod or undo the mounts: EACCES, as in root mode.
 
    Started by the runner (as root, outside the chroot) with a SOCK_SEQPACKET
    socket on CONTROL_FD. Each request is one message (see struct request) with
@@ -46,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -60,6 +68,7 @@
 #define MAX_STRINGS 4096
 #define PATH_BYTES 4096
 #define RUN_FDS 4
+#define MAX_HIDDEN 64
 
 #if defined(__x86_64__)
 #define SANDBOX_ARCH AUDIT_ARCH_X86_64
@@ -73,18 +82,22 @@
 #endif
 
 /* One request: this header, then limit_count (resource, soft, hard) triples of
-   uint64, then argc + envc NUL-terminated strings (argv, then "NAME=value"). */
+   uint64, then argc + envc + hidden_count NUL-terminated strings (argv, then
+   "NAME=value", then "F/path" or "D/path" for a hidden file or dir). */
 struct request {
     uint32_t uid;
     uint32_t keep_sigpipe_ignored; /* trusted programs: EPIPE, not death */
     uint32_t limit_count;
     uint32_t argc;
     uint32_t envc;
+    uint32_t hidden_count;
 };
 
 struct plan {
     char *argv[MAX_STRINGS];
     char *envp[MAX_STRINGS];
+    char *hidden[MAX_HIDDEN];
+    uint32_t hidden_count;
     const uint64_t *limits;
     uint32_t limit_count;
     uint32_t uid;
@@ -94,6 +107,7 @@ struct plan {
 
 static const char *root;
 static int userns_mode;
+static const char *empty_file;
 static struct sock_filter filter[BPF_MAXINSNS];
 static unsigned short filter_length;
 static char child_stack[STACK_BYTES] __attribute__((aligned(16)));
@@ -152,8 +166,9 @@ static void exec_program(const struct plan *plan) {
 /* Enter a user namespace of our own in which we are `uid` (and gid `uid`),
    mapped to our uid and gid outside. Before chroot: the kernel refuses a new
    user namespace to a chrooted process. */
-static void enter_userns(uint32_t uid, int error_fd) {
-    if (unshare(CLONE_NEWUSER) != 0) fail(error_fd, "unshare user namespace");
+static void enter_userns(uint32_t uid, int error_fd, int with_mounts) {
+    if (unshare(CLONE_NEWUSER | (with_mounts ? CLONE_NEWNS : 0)) != 0)
+        fail(error_fd, "unshare user namespace");
     const char *files[] = {"/proc/self/uid_map", "/proc/self/setgroups", "/proc/self/gid_map"};
     char map[64];
     int length = snprintf(map, sizeof map, "%u 0 1\n", uid);
@@ -164,6 +179,24 @@ static void enter_userns(uint32_t uid, int error_fd) {
         size_t size = index == 1 ? 4 : (size_t)length;
         if (write(fd, text, size) != (ssize_t)size) fail(error_fd, files[index]);
         close(fd);
+    }
+}
+
+/* Cover the request's hidden paths, read-only, in our own mount namespace. A
+   path that is not there has nothing to hide. */
+static void hide_paths(const struct plan *plan, int error_fd) {
+    const unsigned long sealed = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    for (uint32_t index = 0; index < plan->hidden_count; ++index) {
+        const char *entry = plan->hidden[index];
+        const char *path = entry + 1;
+        int result;
+        if (entry[0] == 'D') {
+            result = mount("hidden", path, "tmpfs", sealed, "size=4k,nr_inodes=1,mode=0000");
+        } else {
+            result = mount(empty_file, path, NULL, MS_BIND, NULL);
+            if (result == 0) result = mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | sealed, NULL);
+        }
+        if (result != 0 && errno != ENOENT) fail(error_fd, path);
     }
 }
 
@@ -222,7 +255,10 @@ static int child_main(void *argument) {
     error_fd = 3;
     if (fcntl(error_fd, F_SETFD, FD_CLOEXEC) != 0) fail(error_fd, "cloexec");
     syscall(SYS_close_range, 4, ~0U, 0);
-    if (userns_mode) enter_userns(plan->uid, error_fd);
+    if (userns_mode) {
+        enter_userns(plan->uid, error_fd, plan->hidden_count > 0);
+        hide_paths(plan, error_fd);
+    }
     if (chroot(root) != 0) fail(error_fd, "chroot");
     if (chdir("/box") != 0) fail(error_fd, "chdir /box");
     for (uint32_t index = 0; index < plan->limit_count; ++index) {
@@ -251,21 +287,25 @@ static int parse(size_t size) {
     if (size < sizeof header) return -EINVAL;
     memcpy(&header, message, sizeof header);
     if (header.limit_count > MAX_LIMITS || header.argc == 0 || header.argc >= MAX_STRINGS ||
-        header.envc >= MAX_STRINGS)
+        header.envc >= MAX_STRINGS || header.hidden_count > MAX_HIDDEN)
         return -EINVAL;
     size_t offset = sizeof header;
     size_t limit_bytes = (size_t)header.limit_count * 3 * sizeof(uint64_t);
     if (offset + limit_bytes > size) return -EINVAL;
     current.limits = (const uint64_t *)(message + offset);
     offset += limit_bytes;
-    for (uint32_t index = 0; index < header.argc + header.envc; ++index) {
+    for (uint32_t index = 0; index < header.argc + header.envc + header.hidden_count; ++index) {
+        if (offset >= size) return -EINVAL;
         char *text = message + offset;
         char *end = memchr(text, '\0', size - offset);
         if (end == NULL) return -EINVAL;
         if (index < header.argc) current.argv[index] = text;
-        else current.envp[index - header.argc] = text;
+        else if (index < header.argc + header.envc) current.envp[index - header.argc] = text;
+        else if (text[0] == 'F' || text[0] == 'D') current.hidden[index - header.argc - header.envc] = text;
+        else return -EINVAL;
         offset = (size_t)(end - message) + 1;
     }
+    current.hidden_count = header.hidden_count;
     current.argv[header.argc] = NULL;
     current.envp[header.envc] = NULL;
     current.limit_count = header.limit_count;
@@ -342,8 +382,13 @@ int main(int argc, char **argv) {
     root = argv[2];
     load_filter(argv[3]);
     userns_mode = strcmp(argv[4], "userns") == 0;
-    if (userns_mode && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die("not dumpable");
-    join_cgroups(argc - 5, argv + 5);
+    if (userns_mode) {
+        if (argc != 6) die("userns mode takes EMPTY_FILE and no cgroups");
+        empty_file = argv[5];
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die("not dumpable");
+    } else {
+        join_cgroups(argc - 5, argv + 5);
+    }
     reset_signals();
     /* Best effort: it needs CAP_SYS_RESOURCE, which containers often drop. If the
        OOM killer takes the server instead, the run still ends as MLE and the

@@ -21,7 +21,7 @@ SOURCE = Path(__file__).with_name("slot_server.c")
 COMPILE_TIMEOUT_S = 120
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 5.0
-HEADER = struct.Struct("<5I")
+HEADER = struct.Struct("<6I")
 REPLY = struct.Struct("<i")
 
 
@@ -55,15 +55,25 @@ def encode_request(
     uid: int,
     limits: Mapping[int, tuple[int, int]],
     keep_sigpipe_ignored: bool,
+    hidden: Sequence[tuple[str, str]] = (),
 ) -> bytes:
-    """One request message (see struct request in slot_server.c)."""
+    """One request message (see struct request in slot_server.c); `hidden` are
+    ("F" or "D", path) pairs (userns mode)."""
     if not argv:
         raise ValueError("a program needs an argv")
-    strings = [*argv, *(f"{name}={value}" for name, value in env.items())]
+    if any(kind not in ("F", "D") for kind, _path in hidden):
+        raise ValueError(f"hidden paths are F or D: {hidden!r}")
+    strings = [
+        *argv,
+        *(f"{name}={value}" for name, value in env.items()),
+        *(kind + path for kind, path in hidden),
+    ]
     if any("\0" in text for text in strings):
-        raise ValueError("argv and environment may not contain NUL")
+        raise ValueError("argv, environment and hidden paths may not contain NUL")
     triples = [number for kind, pair in limits.items() for number in (kind, *pair)]
-    header = HEADER.pack(uid, int(keep_sigpipe_ignored), len(limits), len(argv), len(env))
+    header = HEADER.pack(
+        uid, int(keep_sigpipe_ignored), len(limits), len(argv), len(env), len(hidden)
+    )
     packed_limits = struct.pack(f"<{len(triples)}Q", *triples)
     return header + packed_limits + b"".join(text.encode() + b"\0" for text in strings)
 
@@ -77,10 +87,12 @@ class SlotServer:
         root: Path,
         filter_file: Path,
         join_files: Sequence[Path],
-        userns: bool = False,
+        empty_file: Path | None = None,
     ):
-        """Start the server; with `userns` (rootless, see modes.py) each program
-        gets a user namespace of its own and signals only to itself."""
+        """Start the server; with `empty_file` (userns mode: rootless, see
+        modes.py; no cgroups) each program gets a user namespace of its own and
+        signals only to itself, and hidden paths are covered with that file."""
+        mode = ("userns", str(empty_file)) if empty_file else ("root", *map(str, join_files))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._socket = ours
         try:
@@ -90,8 +102,7 @@ class SlotServer:
                     str(theirs.fileno()),
                     str(root),
                     str(filter_file),
-                    "userns" if userns else "root",
-                    *map(str, join_files),
+                    *mode,
                 ],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
@@ -122,11 +133,13 @@ class SlotServer:
         uid: int,
         limits: Mapping[int, tuple[int, int]],
         keep_sigpipe_ignored: bool,
+        hidden: Sequence[tuple[str, str]] = (),
     ) -> int:
         """Start `argv` sandboxed as `uid` with `fds` on 0/1/2; its pid. OSError if
         no process could be made; later failures (a missing program, a refused
-        chroot) are written to `error_fd` and end the process with status 127."""
-        message = encode_request(argv, env, uid, limits, keep_sigpipe_ignored)
+        chroot) are written to `error_fd` and end the process with status 127.
+        `hidden` paths are covered in the program's view (userns mode)."""
+        message = encode_request(argv, env, uid, limits, keep_sigpipe_ignored, hidden)
         socket.send_fds(self._socket, [message], [*fds, error_fd])
         reply = self._socket.recv(REPLY.size)
         if len(reply) != REPLY.size:
