@@ -17,7 +17,14 @@ from pathlib import Path
 from judge import pch
 from judge.languages import get_language
 from judge.programs import Program
-from judge.sandbox import Process, ResourceLimits, RunRequest, RunStatus, Sandbox
+from judge.sandbox import (
+    Process,
+    ProcessResult,
+    ResourceLimits,
+    RunRequest,
+    RunStatus,
+    Sandbox,
+)
 from problems.languages import HEADER_SUFFIXES
 
 COMPILE_MEMORY = 2 * 1024**3
@@ -205,6 +212,14 @@ def _compile_now(
                 base, message=f"sandbox error while compiling: {result.error}", judge_error=True
             )
         outcome = result.processes[0]
+        if stopped_by_machine(outcome, limits):
+            return replace(
+                base,
+                message=f"compilation was stopped by the wall-clock limit "
+                f"({limits.wall_time_s:.0f} s) after only {outcome.cpu_time_s:.1f} s of CPU "
+                f"time: the machine is overloaded (judged again next time)",
+                judge_error=True,
+            )
         log = "".join(_tail(staging / "out" / name) for name in ("compile.out", "compile.err"))[
             -LOG_TAIL_BYTES:
         ]
@@ -237,6 +252,14 @@ def _compile_now(
         return replace(base, ok=True, message=log)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def stopped_by_machine(outcome: ProcessResult, limits: ResourceLimits) -> bool:
+    """Whether a compile was killed at its wall-clock limit while using under half
+    its CPU limit: the compiler was starved by a busy machine (nothing a source
+    can make it do waits without CPU), so the failure is the judge's, not the
+    candidate's CE (and is not cached)."""
+    return outcome.status is RunStatus.WALL_LIMIT and outcome.cpu_time_s < limits.cpu_time_s / 2
 
 
 def _tail(path: Path) -> str:

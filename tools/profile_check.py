@@ -114,7 +114,11 @@ def main() -> int:
     overhead = total_cpu - sandboxed
     print(f"all: judge+sandbox overhead   {overhead:8.2f} s ({overhead / total_cpu:5.1%})")
     for row in rows:
-        got = row.result.result if row.result is not None else row.skipped or row.error
+        if row.result is None:
+            got = row.skipped or row.error
+        else:
+            graded = row.result.result
+            got = f"{graded.verdict.value} {graded.score:g} {row.result.compile_message[:60]!r}"
         print(f"verdict {row.problem} {row.submission} {row.language} {got} {row.agrees}")
     agree = sum(row.agrees is True for row in rows)
     print(f"{agree} of {len(rows)} agree; wall {wall:.1f} s (noisy)")
