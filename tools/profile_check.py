@@ -41,7 +41,9 @@ def _stage(request: RunRequest) -> list[tuple[str, int]]:
     named = []
     for index, process in enumerate(request.processes):
         program = Path(process.argv[0]).name
-        if process.stderr == "compile.err":
+        if "c++-header" in process.argv:
+            named.append(("pch-build (once per cache)", index))
+        elif process.stderr == "compile.err":
             named.append((f"compile {program}", index))
         elif process.trusted:
             named.append(("checker/manager", index))
