@@ -76,7 +76,9 @@ def check_problem(judge: Judge, problem: Problem) -> list[LabelCheck]:
 
     judged = judge.judge_submissions(problem, list(problem.submissions), on_skip=skip)
     for submission, result in judged:
-        agrees, reason = label_agrees(submission.label, result.result, problem)
+        agrees, reason = label_agrees(
+            submission.label, result.result, problem, target_subtasks=submission.target_subtasks
+        )
         rows.append(
             LabelCheck(
                 problem.name,

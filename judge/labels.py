@@ -4,6 +4,13 @@ Kattis labels are folders of `submissions/`, CMS/IOI labels folders of
 `solutions/`. The rules (a registry, one predicate per label):
 
 * accepted, model_solution, correct: AC with the full score.
+* correct with target subtasks (`Submission.target_subtasks`, which the CMS
+  reader takes from a `correct/` file name such as `subtask3.cpp` or
+  `GA_subtask4.cpp`: IOI's `correct/` holds solutions correct for the subtasks
+  they were written for): AC with the full score on each targeted top-level group
+  (`ProblemResult.groups`, the subtasks); nothing is required elsewhere (their
+  other subtasks may score anything). A correct/ solution whose name names no
+  subtask must still get the full score; model_solution always must.
 * slow_accepted: AC with the full score, or rejected only by TLE (problemtools
   runs these with a widened time limit; a judge that runs them under the normal
   limit may see TLE, and that still agrees; any other failure does not).
@@ -26,9 +33,10 @@ failed, so nothing can be concluded. When the package states an expected score
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
-from judge.verdicts import ProblemResult, Verdict
+from judge.verdicts import GroupResult, ProblemResult, Verdict
+from problems.cms import TARGETED_LABELS
 from problems.model import Label, Problem, Submission
 
 _SCORE_TOLERANCE = 1e-6
@@ -88,6 +96,27 @@ def _not_full(result: ProblemResult) -> str:
     return f"expected less than full score, got {result.verdict.value} {_score_text(result)}"
 
 
+def _group_full(group: GroupResult) -> bool:
+    """AC on the group with its full score (float rounding as ProblemResult.full_score)."""
+    tolerance = 1e-9 * max(1.0, abs(group.max_score))
+    return group.verdict.accepted and group.score >= group.max_score - tolerance
+
+
+def _targets_full(result: ProblemResult, targets: Sequence[str]) -> str:
+    """The rule of a solution that targets subtasks: full score on each of them."""
+    groups = {group.name: group for group in result.groups}
+    short: list[str] = []
+    for name in targets:
+        group = groups.get(name)
+        if group is None:
+            short.append(f"{name} not graded")
+        elif not _group_full(group):
+            short.append(f"{name} {group.verdict.value} {group.score:g}/{group.max_score:g}")
+    if not short:
+        return ""
+    return f"expected AC with full score on {', '.join(targets)}, got {'; '.join(short)}"
+
+
 def _kattis_partial(result: ProblemResult) -> str:
     if result.verdict.accepted and not result.full_score:
         return ""
@@ -121,19 +150,27 @@ TIME_LIMIT_LABELS = frozenset({Label.ACCEPTED})
 
 
 def label_agrees(
-    label: Label | str, result: ProblemResult, problem: Problem, expected_score: float | None = None
+    label: Label | str,
+    result: ProblemResult,
+    problem: Problem,
+    expected_score: float | None = None,
+    target_subtasks: Sequence[str] = (),
 ) -> tuple[bool, str]:
     """Whether `result` is what `label` promises for `problem`, and if not, why.
 
-    `expected_score`, when given, must equal the score too. A result with judge
-    errors never agrees (the reason says so)."""
+    `expected_score`, when given, must equal the score too. `target_subtasks`
+    (a `correct` solution's, see the module docstring) replaces the whole-task
+    full score by the full score on those groups; ValueError for any other label.
+    A result with judge errors never agrees (the reason says so)."""
     rule = LABEL_RULES.get(label)
     if rule is None:
         return False, f"unknown label {label!r}"
+    if target_subtasks and label not in TARGETED_LABELS:
+        raise ValueError(f"label {label!r} cannot target subtasks ({target_subtasks!r})")
     if result.judge_errors or result.verdict is Verdict.JE:
         failed = [test.test for test in result.tests if test.judge_error]
         return False, f"{problem.name}: judge error on {', '.join(failed[:5]) or 'a group'}"
-    reason = rule(result)
+    reason = _targets_full(result, target_subtasks) if target_subtasks else rule(result)
     if reason:
         return False, f"{problem.name}: label {label}: {reason}"
     if expected_score is not None and abs(result.score - expected_score) > _SCORE_TOLERANCE:
@@ -147,5 +184,12 @@ def label_agrees(
 def submission_agrees(
     submission: Submission, result: ProblemResult, problem: Problem
 ) -> tuple[bool, str]:
-    """`label_agrees` for a packaged submission: its label and expected score."""
-    return label_agrees(submission.label, result, problem, submission.expected_score)
+    """`label_agrees` for a packaged submission: its label, expected score and
+    target subtasks."""
+    return label_agrees(
+        submission.label,
+        result,
+        problem,
+        submission.expected_score,
+        submission.target_subtasks,
+    )

@@ -28,13 +28,27 @@ Decisions:
   graders/manager.cpp with num_processes copies of the candidate, each linked
   with graders/stub.<ext>. OutputOnly and Batch "alone" have no grader.
 - memory_limit is in bytes; a value below 1 MiB cannot be a byte limit and is
-  read as MiB, as older CMS task formats store it."""
+  read as MiB, as older CMS task formats store it.
+- Subtask solutions. The IOI `correct/` folder holds solutions correct for the
+  subtasks they were written for, and their file names say which: `subtask1.cpp`,
+  `GA_subtask3.cpp`, `BM-subtask4.cpp`, `subtask3-author.cpp` (IOI 2024 sphinx).
+  A `correct/` entry whose name matches `subtask[s][-_]N` (any case), optionally
+  followed by more numbers joined by `-`, `_`, `+` or `,` (`subtask1-2`,
+  `subtask1_3`: each number is a subtask, never a range, so the claim read is
+  never wider than the author's), targets subtask N = the subtasks/ file whose
+  number prefix is N ("02-N50" for 2); `Submission.target_subtasks` holds those
+  group names and judge.labels requires the full score on them only. A name that
+  names a subtask the package does not have is a ProblemError naming the file.
+  Other folders are not read this way (`incorrect/subtask1.cpp`,
+  `partially_correct/subtask3-partial.cpp` keep their folder's rule), nor is a
+  `model_solution/`, which must solve the whole task."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +61,13 @@ from problems.model import (
     CheckerKind,
     Grader,
     GraderKind,
+    Label,
     Limits,
     Problem,
     ProblemFormat,
     ProblemType,
     Scoring,
+    Submission,
     TestCase,
     TestGroup,
     TestKind,
@@ -65,6 +81,11 @@ CONFIG_FILE = "problem.json"
 TASK_TYPES = ("Batch", "Communication", "OutputOnly")
 _INCLUDES_TESTLIB = re.compile(r'#\s*include\s*[<"]testlib\.h[>"]')
 _CMS_ARGUMENT_ORDER = re.compile(r"ans\.init\(\s*argv\[2\]")
+# `subtask3`, `subtask-3`, `Subtasks_1_3`, `subtask1-2`: the numbers named.
+_SUBTASK_IN_NAME = re.compile(r"subtasks?[-_]?(\d+(?:[-_+,]\d+)*)", re.IGNORECASE)
+_NUMBER_PREFIX = re.compile(r"\d+")
+# The solution folders whose file names may narrow what they must solve.
+TARGETED_LABELS = frozenset({Label.CORRECT})
 
 
 def _task_params(config: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -202,6 +223,51 @@ def _read_subtask(path: Path, known_tests: set[str]) -> TestGroup:
     )
 
 
+def subtask_numbers_in_name(file_name: str) -> tuple[int, ...]:
+    """The subtask numbers a solution's file name names (`subtask1-2.cpp` -> (1, 2)),
+    in order, without repeats; () when it names none."""
+    numbers = (
+        int(number)
+        for match in _SUBTASK_IN_NAME.finditer(file_name)
+        for number in re.split(r"[-_+,]", match.group(1))
+    )
+    return tuple(dict.fromkeys(numbers))
+
+
+def _subtask_numbers(subtasks: Sequence[TestGroup]) -> dict[int, list[str]]:
+    """Subtask number (the file name's number prefix, "02-N50" -> 2) -> group names."""
+    by_number: dict[int, list[str]] = {}
+    for group in subtasks:
+        prefix = _NUMBER_PREFIX.match(group.name)
+        if prefix:
+            by_number.setdefault(int(prefix.group()), []).append(group.name)
+    return by_number
+
+
+def _with_targets(
+    submission: Submission, by_number: dict[int, list[str]], solutions: Path
+) -> Submission:
+    """`submission` with the subtasks its file name names (see the module docstring)."""
+    if submission.label not in TARGETED_LABELS:
+        return submission
+    numbers = subtask_numbers_in_name(Path(submission.name).name)
+    if not numbers:
+        return submission
+    targets: list[str] = []
+    for number in numbers:
+        names = by_number.get(number, [])
+        if len(names) != 1:
+            known = ", ".join(name for n in sorted(by_number) for name in by_number[n])
+            problem = "no subtask" if not names else f"{len(names)} subtasks"
+            raise ProblemError(
+                solutions / submission.name,
+                f"the file name names subtask {number}, but subtasks/ has {problem} "
+                f"numbered {number} (subtasks: {known or 'none numbered'})",
+            )
+        targets.append(names[0])
+    return dataclasses.replace(submission, target_subtasks=tuple(targets))
+
+
 def _read_tests(root: Path, sample_names: set[str], answers_required: bool) -> tuple[TestCase, ...]:
     """Every tests/NAME.in with its NAME.out, in name order."""
     tests: list[TestCase] = []
@@ -223,7 +289,8 @@ def load_cms(path: Path) -> Problem:
     """Read a CMS/IOI task package into a Problem.
 
     Runs nothing. Raises ProblemError naming the file for a malformed problem.json
-    or subtask file, a subtask listing a missing test, or a test without answer."""
+    or subtask file, a subtask listing a missing test, a test without answer, or a
+    `correct/` solution whose name names a subtask the package does not have."""
     root = Path(path).resolve()
     config_path = root / CONFIG_FILE
     if not config_path.is_file():
@@ -260,7 +327,10 @@ def load_cms(path: Path) -> Problem:
         root_group=TestGroup(name="subtasks", items=subtasks),
         checker=_checker(root),
         grader=grader,
-        submissions=read_labelled_submissions(root / "solutions"),
+        submissions=tuple(
+            _with_targets(submission, _subtask_numbers(subtasks), root / "solutions")
+            for submission in read_labelled_submissions(root / "solutions")
+        ),
         input_validators=program_entries(root / "validators"),
         generators=program_entries(root / "gen") + program_entries(root / "generators"),
         max_score=sum(group.points or 0.0 for group in subtasks),

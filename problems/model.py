@@ -252,13 +252,17 @@ class Submission:
     `label` is the folder it sits in: a Label when it is one the formats define
     (Kattis: accepted, wrong_answer, ...; CMS: model_solution, correct, ...), else
     the folder's name as it is (a label no rule knows). `paths` has one file, or
-    several for multi-file submissions (a folder)."""
+    several for multi-file submissions (a folder). `target_subtasks` names the
+    top-level groups (CMS subtask names, "02-N50") a CMS `correct/` solution was
+    written for, read from its file name (problems.cms): it must get the full
+    score there and nothing is required elsewhere; empty = the whole problem."""
 
     name: str
     label: Label | str
     paths: tuple[Path, ...]
     language: str | None = None
     expected_score: float | None = None
+    target_subtasks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

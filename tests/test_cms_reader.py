@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from problems.cms import checker_kind, is_cms_testlib, load_cms
+from problems.cms import checker_kind, is_cms_testlib, load_cms, subtask_numbers_in_name
+from problems.errors import ProblemError
 from problems.load import load_problem
 from problems.model import CheckerKind, GraderKind, ProblemType
 from problems.model import TestGroup as Group
@@ -228,3 +229,105 @@ def test_statement_prefers_english(tmp_path: Path) -> None:
         tmp_path / "tiny", {"statement/sv.md": "Svenska\n", "statement/en.md": "English\n"}
     )
     assert load_cms(root).statement == "English\n"
+
+
+# ---- correct/ solutions named for subtasks --------------------------------------
+
+
+def _three_subtask_package(root: Path, solutions: dict[str, str]) -> Path:
+    """The tiny Batch task with a third subtask, 02-more, and `solutions` (paths
+    below solutions/ -> text)."""
+    return _batch_package(
+        root,
+        {
+            "subtasks/02-more.json": json.dumps({"score": 0, "testcases": ["1-01"]}),
+            **{f"solutions/{name}": text for name, text in solutions.items()},
+        },
+    )
+
+
+def test_subtask_numbers_in_file_names() -> None:
+    cases = {
+        "subtask1.cpp": (1,),
+        "GA_subtask3.cpp": (3,),
+        "BM-subtask4.cpp": (4,),
+        "subtask3-author.cpp": (3,),
+        "subtask-2.py": (2,),
+        "Subtask_12.cpp": (12,),
+        "subtask1-2.cpp": (1, 2),
+        "subtasks_1_3.cpp": (1, 3),
+        "subtask2+1+2.cpp": (2, 1),
+        "solution.cpp": (),
+        "mruxim-sub123.cpp": (),
+        "subtasking.cpp": (),
+    }
+    assert {name: subtask_numbers_in_name(name) for name in cases} == cases
+
+
+def test_correct_solutions_target_the_subtasks_their_names_name(tmp_path: Path) -> None:
+    root = _three_subtask_package(
+        tmp_path / "tiny",
+        {
+            "correct/subtask1.cpp": "",
+            "correct/GA_subtask1_2.cpp": "",
+            "correct/full.cpp": "",
+            "correct/subtask0-folder/main.cpp": "",
+            "model_solution/subtask1.cpp": "",
+            "incorrect/subtask1.cpp": "",
+            "partially_correct/subtask2-partial.cpp": "",
+        },
+    )
+    targets = {s.name: s.target_subtasks for s in load_cms(root).submissions}
+    assert targets == {
+        "correct/GA_subtask1_2.cpp": ("01-all", "02-more"),
+        "correct/full.cpp": (),
+        "correct/subtask0-folder": ("00-samples",),
+        "correct/subtask1.cpp": ("01-all",),
+        "incorrect/subtask1.cpp": (),
+        "model_solution/subtask1.cpp": (),
+        "partially_correct/subtask2-partial.cpp": (),
+    }
+
+
+def test_a_name_naming_a_missing_subtask_is_an_error(tmp_path: Path) -> None:
+    root = _three_subtask_package(tmp_path / "tiny", {"correct/subtask7.cpp": ""})
+    with pytest.raises(ProblemError, match="names subtask 7, but subtasks/ has no subtask") as info:
+        load_cms(root)
+    assert info.value.path == root / "solutions/correct/subtask7.cpp"
+    assert "00-samples, 01-all, 02-more" in info.value.message
+    # outside correct/ the same name is no claim about subtasks, so no error
+    (root / "solutions/correct/subtask7.cpp").rename(root / "solutions/incorrect.cpp")
+    (root / "solutions/incorrect").mkdir()
+    (root / "solutions/incorrect.cpp").rename(root / "solutions/incorrect/subtask7.cpp")
+    assert load_cms(root).submissions[0].target_subtasks == ()
+
+
+def test_two_subtasks_with_one_number_are_an_error_when_named(tmp_path: Path) -> None:
+    root = _three_subtask_package(tmp_path / "tiny", {"correct/full.cpp": ""})
+    (root / "subtasks/01-other.json").write_text(json.dumps({"score": 0, "testcases": ["1-01"]}))
+    assert load_cms(root).submissions[0].target_subtasks == ()
+    (root / "solutions/correct/subtask1.cpp").write_text("")
+    with pytest.raises(ProblemError, match="subtasks/ has 2 subtasks numbered 1"):
+        load_cms(root)
+
+
+@pytest.mark.parametrize("root", IOI_DIRS, ids=lambda path: path.name)
+def test_ioi_targets_only_in_correct_and_only_where_named(root: Path) -> None:
+    """In the IOI 2024 packages only sphinx's correct/ solutions name subtasks
+    (incorrect/subtask1.cpp, partially_correct/subtask3-partial.cpp and
+    mruxim-sub123.cpp keep no targets); each targets the subtask numbered so."""
+    problem = load_cms(root)
+    expected = {
+        "sphinx": {
+            "correct/BM-subtask4.cpp": ("04-complete",),
+            "correct/GA_subtask3.cpp": ("03-chain",),
+            "correct/GA_subtask4.cpp": ("04-complete",),
+            "correct/subtask1.cpp": ("01-N2",),
+            "correct/subtask2.cpp": ("02-N50",),
+            "correct/subtask3-author.cpp": ("03-chain",),
+            "correct/subtask3.cpp": ("03-chain",),
+            "correct/subtask4.cpp": ("04-complete",),
+        }
+    }.get(root.name, {})
+    targeted = {s.name: s.target_subtasks for s in problem.submissions if s.target_subtasks}
+    assert targeted == expected
