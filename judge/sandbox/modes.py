@@ -18,12 +18,14 @@ Two modes, one runner (see runner.py):
   gigabytes they never touch). RLIMIT_DATA at the limit plus half the RAM is a
   backstop for the machine. Processes are bounded by RLIMIT_NPROC (counted per
   nested user namespace, so only the program's own), CPU time by RLIMIT_CPU
-  plus the runner's polling; the wall-clock kill is the same. There is one host uid, so
-  candidates, trusted programs (validators, managers) and the judge's files
-  are not separated by uid: answer files of interactive problems are readable
-  by the candidate. Signals to any process but the program's own are refused
-  by seccomp, and the runner and its helpers are not dumpable (no
-  /proc/PID/mem).
+  plus the runner's polling; the wall-clock kill is the same. There is one
+  host uid, so what the uids separate as root is done otherwise: the judge's files in the
+  box (a validator's logs and answer files, the feedback dir) are covered,
+  unreadable and read-only, in each candidate's own mount namespace; signals
+  to any process but the program's own are refused by seccomp; every program
+  is in a user namespace of its own without capabilities, so it cannot trace
+  or open /proc/PID/mem of another, and the runner and its helpers are not
+  dumpable.
 
 Differences from the root mode's verdicts: memory is sampled, so a program
 that passes the limit for less than 10 ms and exits may go unseen unless its
@@ -70,7 +72,7 @@ LIMITS_IN_FORCE = {
         "processes: RLIMIT_NPROC in a user namespace of the program's own",
         "wall clock: kill at the limit",
         "output: RLIMIT_FSIZE",
-        "uids: none (one host uid; trusted files readable by candidates)",
+        "uids: none (one host uid); the judge's files are hidden by mount namespaces",
     ),
 }
 
@@ -87,6 +89,7 @@ PROTECTIONS = {
         "chroot into a read-only minimal root; fresh tmpfs /box and /tmp per run",
         "seccomp allow-list (EPERM for the rest) + signals only to the program itself",
         "no capabilities in programs; runner and helpers not dumpable",
+        "judge's files in the box covered in each candidate's own mount namespace",
         "no cgroups and no uid switching (one host uid for every program)",
     ),
 }
