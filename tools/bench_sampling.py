@@ -366,6 +366,18 @@ def parse_spec(text: str) -> EngineSpec:
     return EngineSpec(text, name, options, procs)
 
 
+def split_specs(text: str) -> list[str]:
+    """Comma-separated engine specs; an item `key=value` without an engine name
+    continues the spec before it (`llamacpp:a=1,b=2,hf` is two specs)."""
+    specs: list[str] = []
+    for item in filter(None, text.split(",")):
+        if specs and "=" in item and ":" not in item:
+            specs[-1] += "," + item
+        else:
+            specs.append(item)
+    return specs
+
+
 def _number(value: str) -> object:
     """`value` as an int or a float when it reads as one, else the string."""
     for kind in (int, float):
@@ -549,7 +561,7 @@ def run_engines(args: argparse.Namespace) -> None:
     )
 
     skipped = set(filter(None, args.skip.split(",")))
-    specs = [parse_spec(text) for text in (args.engines or CPU_ENGINES).split(",")]
+    specs = [parse_spec(text) for text in split_specs(args.engines or CPU_ENGINES)]
     specs = [spec for spec in specs if spec.name not in skipped]
     if not any(spec.text == DEFAULT_CPU_ENGINE for spec in specs):
         specs.append(parse_spec(DEFAULT_CPU_ENGINE))
