@@ -65,10 +65,19 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _init_worker(in_pool: bool) -> None:
+def _make_sandbox(kind: str, slot: int) -> Sandbox:
+    """The sandbox of one worker slot: "local" (namespaces) or "docker" (a container)."""
+    if kind == "docker":
+        from judge.sandbox.docker_backend import DockerSandbox
+
+        return DockerSandbox(worker=slot)
+    return LocalSandbox(worker=slot)
+
+
+def _init_worker(in_pool: bool, kind: str = "local") -> None:
     if in_pool:
         _die_with_parent()
-    sandbox = LocalSandbox(worker=_claim_slot())
+    sandbox = _make_sandbox(kind, _claim_slot())
     _Worker.sandbox = sandbox
     # Pool workers leave through multiprocessing's exit path, which runs finalizers.
     Finalize(None, sandbox.close, exitpriority=10)
@@ -108,16 +117,21 @@ def test_batch_job(
 class WorkerPool:
     """A pool of sandboxed workers; `workers=0` runs jobs in this process."""
 
-    def __init__(self, workers: int | None = None) -> None:
-        self.limits_in_force = modes.announce()  # the sandbox's limits (rootless: said once)
+    def __init__(self, workers: int | None = None, sandbox: str = "local") -> None:
+        if sandbox == "docker":  # a clear error now if Docker is absent; the image built once
+            from judge.sandbox.docker_backend import prepare
+
+            self.limits_in_force = prepare()
+        else:
+            self.limits_in_force = modes.announce()  # the sandbox's limits (rootless: said once)
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self._executor: ProcessPoolExecutor | None = None
         if self.workers > 0:
             self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, initializer=_init_worker, initargs=(True,)
+                max_workers=self.workers, initializer=_init_worker, initargs=(True, sandbox)
             )
         else:
-            _init_worker(False)
+            _init_worker(False, sandbox)
 
     def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
         """Start function(*args) on a worker (at once, in this process, with workers=0)."""

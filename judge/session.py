@@ -42,6 +42,7 @@ class JudgeOptions:
     progress: bool = False
     lazy: bool = True
     reuse_results: bool = True
+    sandbox: str = "local"  # "local" (namespaces) or "docker" (judge.sandbox.docker_backend)
 
 
 class Judge:
@@ -51,7 +52,7 @@ class Judge:
     def __init__(self, options: JudgeOptions | None = None) -> None:
         self.options = options or JudgeOptions()
         self.cache_dir = self.options.cache_dir
-        self.pool = WorkerPool(self.options.workers)
+        self.pool = WorkerPool(self.options.workers, self.options.sandbox)
         self.results = ResultCache(self.cache_dir / "results.sqlite")
         self._setups: dict[str, Setup] = {}
         self._test_digests: dict[tuple[Path, Path | None, tuple[str, ...]], str] = {}

@@ -14,6 +14,7 @@ import importlib
 import sys
 
 from judge.programs import SourceError
+from judge.sandbox.local import SandboxUnavailable
 from problems.errors import ProblemError
 
 # The commands, in the order `cpsolve --help` lists them: one module each.
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `cpsolve` console script."""
     args = build_parser().parse_args(argv)
     module = importlib.import_module(f"solver.cli.{args.command.replace('-', '_')}")
-    expected: tuple[type[Exception], ...] = (ProblemError, SourceError)
+    expected: tuple[type[Exception], ...] = (ProblemError, SourceError, SandboxUnavailable)
     if hasattr(module, "user_errors"):
         expected += tuple(module.user_errors())
     try:

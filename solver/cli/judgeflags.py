@@ -27,6 +27,12 @@ def add_judge_flags(parser: argparse.ArgumentParser) -> None:
         help="run every test (default: stop where the grade cannot change)",
     )
     parser.add_argument("--rejudge", action="store_true", help="do not reuse cached results")
+    parser.add_argument(
+        "--sandbox",
+        choices=("local", "docker"),
+        default="local",
+        help="where programs run: local namespaces (default) or Docker containers",
+    )
 
 
 def judge_options(args: argparse.Namespace) -> JudgeOptions:
@@ -36,6 +42,7 @@ def judge_options(args: argparse.Namespace) -> JudgeOptions:
         progress=sys.stderr.isatty() and not args.quiet,
         lazy=not args.all_tests,
         reuse_results=not args.rejudge,
+        sandbox=args.sandbox,
     )
     if args.cache:
         options.cache_dir = Path(args.cache)
