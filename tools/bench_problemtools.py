@@ -1,7 +1,8 @@
 """cpsolve check against Kattis problemtools (`verifyproblem -p submissions`) on
 the same packages, in one run: both judge every labelled submission (Python on
 PyPy in both when pypy3 is installed; submissions in a language cpsolve's judge
-has no entry for are left out of problemtools' copies too). Prints both wall times and, last, the
+has no entry for are left out of problemtools' copies too, and symlinks of test
+data checked out as link stubs are made symlinks again there). Prints both wall times and, last, the
 ratio problemtools / cpsolve.
 
     .venv/bin/python tools/bench_problemtools.py [--verifyproblem PATH] [PACKAGE...]
@@ -62,6 +63,22 @@ def drop_unjudged_submissions(package: Path) -> list[str]:
     return dropped
 
 
+def restore_links(package: Path) -> int:
+    """Turn the link stubs of a package copy's data/ (a symlink checked out as a
+    small file holding its target path, which cpsolve's reader follows) back into
+    symlinks, so that problemtools judges the same tests; returns how many."""
+    from problems.testdata import follow_link_stub
+
+    restored = 0
+    for path in sorted((package / "data").rglob("*")):
+        target = follow_link_stub(path) if path.is_file() else path
+        if target != path:
+            path.unlink()
+            path.symlink_to(os.path.relpath(target, path.parent))
+            restored += 1
+    return restored
+
+
 def run_problemtools(verifyproblem: str, packages: list[Path], scratch: Path) -> float:
     """Wall seconds of `verifyproblem -p submissions` over copies of the packages
     (one process per package, one after the other); prints its summary lines."""
@@ -71,6 +88,9 @@ def run_problemtools(verifyproblem: str, packages: list[Path], scratch: Path) ->
         copy = scratch / "problemtools" / package.name
         shutil.copytree(package, copy, symlinks=True)
         dropped = drop_unjudged_submissions(copy)
+        links = restore_links(copy)
+        if links:
+            print(f"problemtools {copy.name}: {links} link stubs in data/ made symlinks again")
         if dropped:
             print(f"problemtools {copy.name}: left out (cpsolve skips them): {', '.join(dropped)}")
         copies.append(copy)
@@ -84,6 +104,9 @@ def run_problemtools(verifyproblem: str, packages: list[Path], scratch: Path) ->
             check=False,
         )
         lines = (done.stdout + done.stderr).strip().splitlines()
+        for line in lines:
+            if line.startswith(("ERROR", "WARNING")):
+                print(f"problemtools {copy.name}: {line}")
         print(f"problemtools {copy.name}: " + (lines[-1] if lines else f"exit {done.returncode}"))
     return time.monotonic() - start
 
