@@ -68,6 +68,7 @@ IMAGE_ROOT = "/opt/cpsolve"
 IMAGE_LIB = "/opt/cpsolve/lib"
 NOBODY = 65534
 XFER = "/xfer"
+EXCHANGE_PREFIX = "cpsolve-docker-"
 RUNNER_MOUNT = "/box/root"
 LABEL = "cpsolve.judge"
 LABEL_OWNER = "cpsolve.owner"
@@ -227,6 +228,7 @@ def prepare() -> tuple[str, ...]:
     client = _client()
     try:
         remove_stale_containers(client)
+        remove_stale_exchanges()
         ensure_image(client)
     finally:
         client.close()
@@ -279,6 +281,20 @@ def remove_stale_containers(client: Any) -> None:
             continue
 
 
+def remove_stale_exchanges() -> None:
+    """Delete this user's exchange folders whose owning process has ended."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{EXCHANGE_PREFIX}*-w*"):
+        pid = folder.name[len(EXCHANGE_PREFIX) :].split("-")[0]
+        if not pid.isdigit() or folder.stat().st_uid != os.geteuid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            continue
+
+
 def _link_or_copy(source: Path, target: Path) -> None:
     """Hard-link `source` to `target` when the container user may read it, else copy
     it (world-readable, execute bits kept)."""
@@ -295,7 +311,7 @@ class Exchange:
     """The host folder bound at /xfer: inputs in, outputs out, per run."""
 
     def __init__(self, worker: int, owner: tuple[int, int]) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix=f"cpsolve-docker-w{worker}-"))
+        self.root = Path(tempfile.mkdtemp(prefix=f"{EXCHANGE_PREFIX}{os.getpid()}-w{worker}-"))
         self.root.chmod(0o711)
         self.inputs = self.root / "in"
         self.outputs = self.root / "out"
@@ -395,7 +411,6 @@ class DockerSandbox:
         memory_bytes: int | None = None,
         pids: int = DEFAULT_PIDS,
     ) -> None:
-        import docker.errors
 
         self.worker = worker
         self.tmpfs_bytes = tmpfs_bytes
@@ -406,7 +421,24 @@ class DockerSandbox:
         self.image = ensure_image(self._client)
         self.user = container_user()
         self.exchange = Exchange(worker, self.user)
-        memory = memory_bytes if memory_bytes is not None else default_memory_bytes()
+        self.memory_bytes = memory_bytes if memory_bytes is not None else default_memory_bytes()
+        self.pids = pids
+        self.container: Any = None
+        self._socket: socket.socket | None = None
+        self._frames = bytearray()
+        self._stdout = bytearray()
+        self.stderr_tail = b""
+        try:
+            self._start_container()
+            self._start()
+        except SandboxUnavailable:
+            self.close()
+            raise
+
+    def _start_container(self) -> None:
+        """Create and start this worker's container (see the module doc)."""
+        import docker.errors
+
         binds = toolchain_binds()
         binds[str(self.exchange.root)] = {"bind": XFER, "mode": "rw"}
         api = self._client.api
@@ -416,10 +448,10 @@ class DockerSandbox:
             read_only=True,
             cap_drop=["ALL"],
             security_opt=["no-new-privileges", "seccomp=unconfined"],
-            pids_limit=pids,
-            mem_limit=memory,
-            memswap_limit=memory,
-            tmpfs={"/box": f"size={tmpfs_bytes},mode=1777,exec", "/tmp": "size=64m,mode=1777"},
+            pids_limit=self.pids,
+            mem_limit=self.memory_bytes,
+            memswap_limit=self.memory_bytes,
+            tmpfs={"/box": f"size={self.tmpfs_bytes},exec", "/tmp": "size=64m"},
         )
         # `--security-opt systempaths=unconfined`, which the SDK does not name
         host_config["MaskedPaths"] = []
@@ -428,7 +460,7 @@ class DockerSandbox:
             created = api.create_container(
                 self.image,
                 command=["/usr/bin/sleep", "infinity"],
-                name=f"cpsolve-judge-{os.getpid()}-w{worker}-{os.urandom(3).hex()}",
+                name=f"cpsolve-judge-{os.getpid()}-w{self.worker}-{os.urandom(3).hex()}",
                 labels={LABEL: "1", LABEL_OWNER: f"{os.uname().nodename}:{os.getpid()}"},
                 user=f"{self.user[0]}:{self.user[1]}",
                 environment={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
@@ -438,17 +470,15 @@ class DockerSandbox:
             self.container = self._client.containers.get(created["Id"])
             self.container.start()
         except docker.errors.DockerException as error:
-            self.exchange.remove()
             raise SandboxUnavailable(f"starting the judge container failed: {error}") from error
-        self._socket: socket.socket | None = None
-        self._frames = bytearray()
-        self._stdout = bytearray()
-        self.stderr_tail = b""
-        try:
-            self._start()
-        except SandboxUnavailable:
-            self.close()
-            raise
+
+    def _remove_container(self) -> None:
+        import docker.errors
+
+        if self.container is not None:
+            with contextlib.suppress(docker.errors.DockerException):
+                self.container.remove(force=True)
+            self.container = None
 
     @staticmethod
     def available() -> tuple[bool, str]:
@@ -476,16 +506,23 @@ class DockerSandbox:
             f"--tmpfs-bytes={self.tmpfs_bytes}",
         ]
         shell = f"mkdir -p {RUNNER_MOUNT} && exec " + shlex.join(command)
-        exec_id = api.exec_create(
-            self.container.id,
-            ["/bin/sh", "-c", shell],
-            stdin=True,
-            stdout=True,
-            stderr=True,
-            environment={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
-            workdir="/",
-        )["Id"]
-        attached = api.exec_start(exec_id, socket=True)
+        import docker.errors
+
+        try:
+            exec_id = api.exec_create(
+                self.container.id,
+                ["/bin/sh", "-c", shell],
+                stdin=True,
+                stdout=True,
+                stderr=True,
+                environment={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                workdir="/",
+            )["Id"]
+            attached = api.exec_start(exec_id, socket=True)
+        except docker.errors.DockerException as error:
+            raise SandboxUnavailable(
+                f"docker exec in the judge container failed: {error}"
+            ) from error
         self._socket = getattr(attached, "_sock", attached)
         self._frames.clear()
         self._stdout.clear()
@@ -541,25 +578,49 @@ class DockerSandbox:
             self._socket = None
         import docker.errors
 
-        with contextlib.suppress(docker.errors.APIError):
-            self.container.exec_run(["/usr/bin/kill", "-KILL", "-1"])
+        if self.container is not None:
+            with contextlib.suppress(docker.errors.DockerException):
+                self.container.exec_run(["/usr/bin/kill", "-KILL", "-1"])
 
     def run(self, request: RunRequest) -> RunResult:
-        """Run `request` in this worker's container. A runner that died is replaced
-        and the run is made once more on the new one."""
-        translated = self.exchange.translate(request)
+        """Run `request` in this worker's container. A runner (or container) that
+        died is replaced and the run is made once more on the new one."""
+        try:
+            translated = self.exchange.translate(request)
+        except OSError as error:
+            return RunResult(processes=(), error=f"sandbox: {error}")
         result = self._run_once(translated)
         for _attempt in range(1, RUN_ATTEMPTS):
             if self._socket is not None:
                 break
             result = self._run_once(translated)
-        if result.error is None:
-            self.exchange.bring_back(request, translated)
+        if result.processes:
+            try:
+                self.exchange.bring_back(request, translated)
+            except OSError as error:
+                return RunResult(processes=result.processes, error=f"sandbox: {error}")
         return result
+
+    def _revive(self) -> str | None:
+        """Start the runner again, in a new container if the old one is gone;
+        None, or why that failed."""
+        try:
+            self._start()
+            return None
+        except SandboxUnavailable:
+            self._remove_container()
+        try:
+            self._start_container()
+            self._start()
+        except SandboxUnavailable as error:
+            return str(error)
+        return None
 
     def _run_once(self, request: RunRequest) -> RunResult:
         if self._socket is None:
-            self._start()
+            failure = self._revive()
+            if failure is not None:
+                return RunResult(processes=(), error=failure)
         assert self._socket is not None
         longest = max((p.limits.wall_time_s for p in request.processes), default=0.0)
         try:
@@ -577,13 +638,11 @@ class DockerSandbox:
 
     def close(self) -> None:
         """Remove the container (with the runner in it) and the exchange folder."""
-        import docker.errors
 
         if self._socket is not None:
             self._socket.close()
             self._socket = None
-        with contextlib.suppress(docker.errors.APIError):
-            self.container.remove(force=True)
+        self._remove_container()
         self.exchange.remove()
         self._client.close()
 
