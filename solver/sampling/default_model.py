@@ -5,8 +5,9 @@ with `gguf_file=` (de-quantising to float32, ~20 s), so the first use writes a
 converted safetensors copy to the cache (a temp dir renamed into place, so an
 interrupted or concurrent conversion never leaves a half-written model) and
 every later load takes well under a second. The `llamacpp` engine runs the
-GGUF as it is, with no conversion; it is the fastest on a CPU
-(tools/bench_sampling.py) and so the default engine, `DEFAULT_CPU_ENGINE`.
+GGUF in llama.cpp (re-quantised once to Q8_0, about a second, cached); it is
+the fastest on a CPU (tools/bench_sampling.py) and so the default engine,
+`DEFAULT_CPU_ENGINE`.
 """
 
 from __future__ import annotations
