@@ -526,9 +526,14 @@ class DockerSandbox:
         self._socket = getattr(attached, "_sock", attached)
         self._frames.clear()
         self._stdout.clear()
+        started = time.monotonic()
         hello = self._read_line(STARTUP_TIMEOUT_S)
         if hello is None or not hello.get("ready"):
-            reason = hello.get("error") if hello else "no answer"
+            reason = str(hello.get("error")) if hello else "no answer"
+            with contextlib.suppress(docker.errors.DockerException):
+                ended = api.exec_inspect(exec_id)
+                reason += f" (exit code {ended.get('ExitCode')}, "
+                reason += f"after {time.monotonic() - started:.1f} s)"
             self._drop_runner()
             raise SandboxUnavailable(
                 f"docker sandbox runner for worker {self.worker} failed to start: {reason} "
