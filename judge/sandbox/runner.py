@@ -38,7 +38,7 @@ from pathlib import Path
 import pyseccomp
 
 from judge.languages import base_python
-from judge.sandbox import box, cgroups, child, modes, mounts, outcome, slot_server, wire
+from judge.sandbox import box, cgroups, child, modes, mounts, outcome, scratch, slot_server, wire
 from judge.sandbox.api import Process, ProcessResult, RunRequest, RunResult, RunStatus
 from judge.sandbox.seccomp_filter import build_filter
 from judge.sandbox.slot_server import SlotServer
@@ -153,7 +153,8 @@ class Runner:
         python_dirs = (python_home, python_home.resolve())
         self.root, self.private = mounts.build_root(mount_point, tmpfs_bytes, python_dirs, users)
         self.box = self.root / "box"
-        self.scratch = (self.box, self.root / "tmp")
+        self.scratch = scratch.Scratch((self.box, self.root / "tmp"), tmpfs_bytes)
+        self.box_names: tuple[str, ...] = ()
         self.syscall_filter: pyseccomp.SyscallFilter = build_filter()
         self.server_binary = slot_server.build(self.private)
         self.filter_file = slot_server.export_filter(self.syscall_filter, self.private)
@@ -459,8 +460,8 @@ class Runner:
         started: list[Started] = []
         try:
             self.finish_run()  # when the caller did not
-            for directory in self.scratch:
-                box.mount_scratch(directory, self.tmpfs_bytes)
+            self.box_names = scratch.request_names(request)
+            self.scratch.fresh()
             box.populate(
                 self.box,
                 request,
@@ -498,6 +499,8 @@ class Runner:
             run_start = min(run.start for run in started)
             results = tuple(self._result(run, run_start) for run in started)
             self._copy_out(request)
+            # before the reply, so the background detach runs first (scratch.py)
+            self.scratch.release(self.box_names, dirty_too=False)
         except (OSError, ValueError) as error:
             for index in range(len(request.processes)):
                 self._kill_slot(index)
@@ -511,11 +514,11 @@ class Runner:
         return RunResult(processes=results, error="; ".join(errors) or None)
 
     def finish_run(self) -> None:
-        """Detach the last run's /box and /tmp (every process of it is dead and
-        its outputs are copied out). Called after the reply is sent: the umount's
-        wait for the kernel (RCU, about 0.1-0.5 ms) overlaps the judge's work."""
-        for directory in self.scratch:
-            box.discard_scratch(directory)
+        """Drop the last run's /box and /tmp (every process of it is dead and
+        its outputs are copied out). Called after the reply is sent; a tmpfs
+        left with nothing but the request's own files is detached in the
+        background (scratch.py)."""
+        self.scratch.release(self.box_names)
 
     def close(self) -> None:
         """Stop the slot servers, kill what is left and remove the cgroups."""
@@ -523,6 +526,7 @@ class Runner:
             server.close()
         self.servers.clear()
         self.finish_run()
+        self.scratch.close()
         if self.zygote is not None:
             self.zygote.close()
             self.zygote = None
