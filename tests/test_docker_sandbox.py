@@ -228,9 +228,8 @@ def test_honest_program_output_and_memory(
         ("touch_memory", ("100",), LIMITS),  # AC
         ("touch_memory", ("400",), LIMITS),  # MLE
         ("alloc_8gb", (), LIMITS),  # MLE
-        ("fork_bomb", (), replace(CPU_BOUND, processes=8)),  # TLE / wall
     ],
-    ids=["ok", "mle-touch", "mle-8gb", "fork-bomb"],
+    ids=["ok", "mle-touch", "mle-8gb"],
 )
 def test_same_status_as_the_local_sandbox(
     name: str,
@@ -249,11 +248,7 @@ def test_same_status_as_the_local_sandbox(
             here, _ = run_program(local, binaries, tmp_path, name, language, args, limits)
     finally:
         del os.environ["CPSOLVE_SANDBOX_MODE"]
-    timed_out = {RunStatus.TIME_LIMIT, RunStatus.WALL_LIMIT}
-    if here.status in timed_out:
-        assert in_docker.status in timed_out, (in_docker, here)
-    else:
-        assert in_docker.status is here.status, (in_docker, here)
+    assert in_docker.status is here.status, (in_docker, here)
 
 
 @pytest.mark.parametrize("language", ("cpp", "py"))
