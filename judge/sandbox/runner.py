@@ -499,8 +499,6 @@ class Runner:
             run_start = min(run.start for run in started)
             results = tuple(self._result(run, run_start) for run in started)
             self._copy_out(request)
-            # before the reply, so the background detach runs first (scratch.py)
-            self.scratch.release(self.box_names, dirty_too=False)
         except (OSError, ValueError) as error:
             for index in range(len(request.processes)):
                 self._kill_slot(index)
@@ -510,6 +508,8 @@ class Runner:
             return RunResult(processes=(), error=f"sandbox: {error}")
         finally:
             fds.close_all()
+        # before the reply (its fds closed), so the background detach runs first (scratch.py)
+        self.scratch.release(self.box_names, dirty_too=False)
         errors = [r.stderr_tail for r in results if r.status is RunStatus.SANDBOX_ERROR]
         return RunResult(processes=results, error="; ".join(errors) or None)
 
