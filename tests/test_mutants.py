@@ -359,3 +359,19 @@ def test_most_cpp_mutants_compile(shared_problems: Path, tmp_path: Path) -> None
     print(f"C++ mutants compiling: {compiled}/{len(sources)}")
     assert len(sources) == 32
     assert compiled / len(sources) >= 0.7
+
+
+def test_subtask_only_correct_solutions_are_not_mutated(tmp_path: Path) -> None:
+    """A CMS `correct` solution written for named subtasks only is no full solution,
+    so the mutants engine does not start from it; a plain `correct` one it does."""
+    from solver.sampling.mutants import load_reference_sources
+
+    problem = _problem(tmp_path, {"full.py": PY_SOLUTION, "subtask1.py": PY_SOLUTION}, "correct")
+    targeted = tuple(
+        dataclasses.replace(s, target_subtasks=("01-small",)) if "subtask1" in s.name else s
+        for s in problem.submissions
+    )
+    sources = load_reference_sources(
+        dataclasses.replace(problem, submissions=targeted), ("python",)
+    )
+    assert [source.name for source in sources] == ["correct/full.py"]

@@ -83,10 +83,13 @@ def submission_language(language: str | None, path_suffix: str) -> str | None:
 def load_reference_sources(problem: Problem, languages: tuple[str, ...]) -> list[ReferenceSource]:
     """The problem's single-file accepted solutions (labels accepted, model_solution,
     correct) in `languages` that the mutator can read (a Python 2 file that does
-    not parse as Python 3 is skipped)."""
+    not parse as Python 3 is skipped; a `correct` solution written for named
+    subtasks only, `Submission.target_subtasks`, is not a full solution)."""
     sources = []
     for submission in problem.submissions:
         if submission.label not in FULL_SCORE_LABELS or len(submission.paths) != 1:
+            continue
+        if submission.target_subtasks:
             continue
         path = submission.paths[0]
         language = submission_language(submission.language, path.suffix)
