@@ -79,10 +79,42 @@ def restore_links(package: Path) -> int:
     return restored
 
 
+def javac_major() -> int | None:
+    """The installed javac's major version, or None without javac."""
+    if shutil.which("javac") is None:
+        return None
+    done = subprocess.run(["javac", "-version"], capture_output=True, text=True, check=False)
+    words = (done.stdout + done.stderr).split()
+    version = words[1] if len(words) > 1 else ""
+    return int(version.split(".")[0]) if version.split(".")[0].isdigit() else None
+
+
+def problemtools_config(scratch: Path) -> Path:
+    """An XDG config folder for problemtools: its Java entry compiles with
+    `-source 21`, which an older javac (Debian 12 has 17) refuses, so that every
+    Java submission would be a compile error there while cpsolve judges it; the
+    override names the installed release instead."""
+    config = scratch / "xdg"
+    major = javac_major()
+    if major is not None and major < 21:
+        (config / "problemtools").mkdir(parents=True)
+        (config / "problemtools" / "languages.yaml").write_text(
+            "java:\n"
+            f"    compile: 'javac -source {major} -encoding UTF-8 -sourcepath {{path}} "
+            "-d {path} {files}'\n"
+        )
+        print(f"problemtools: Java compiled with -source {major} (the installed javac)")
+    return config
+
+
 def run_problemtools(verifyproblem: str, packages: list[Path], scratch: Path) -> float:
     """Wall seconds of `verifyproblem -p submissions` over copies of the packages
     (one process per package, one after the other); prints its summary lines."""
-    env = {**os.environ, "PATH": f"{Path(verifyproblem).parent}:{os.environ.get('PATH', '')}"}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(verifyproblem).parent}:{os.environ.get('PATH', '')}",
+        "XDG_CONFIG_HOME": str(problemtools_config(scratch)),
+    }
     copies = []
     for package in packages:
         copy = scratch / "problemtools" / package.name
