@@ -359,6 +359,16 @@ def finish_sampler(run_dir: Path) -> float:
     return time.monotonic() - started
 
 
+def wait_for_progress(run_dir: Path, before: int, process: subprocess.Popen[bytes]) -> None:
+    """Return once the run stores more than `before` samples or the sampler has
+    exited (at most 120 s)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if stored_samples(run_dir) > before:
+            return
+        time.sleep(0.01)
+
+
 def stored_samples(run_dir: Path) -> int:
     """Samples in a run's store; 0 when the sampler was killed before its store
     had a schema (or a file)."""
@@ -384,8 +394,12 @@ def test_sigkill_at_random_points_then_resume_equals_uninterrupted_run(tmp_path:
     rng = random.Random(20240917)
     progress = []
     for _ in range(KILLS):
+        before = stored_samples(tmp_path / "killed")
         process = start_sampler(tmp_path / "killed")
-        time.sleep(setup_seconds * 0.8 + rng.random() * sampling_seconds / (KILLS * 0.7))
+        # Kill at a random moment after this start has stored something new, so
+        # that each kill lands mid-run however slow the set-up is on this machine.
+        wait_for_progress(tmp_path / "killed", before, process)
+        time.sleep(rng.random() * sampling_seconds / (KILLS * 0.7))
         process.kill()
         process.communicate()
         assert process.returncode in (-signal.SIGKILL, 0)
