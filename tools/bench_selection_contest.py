@@ -93,12 +93,11 @@ def evaluate_pools(pools: list[Pool]) -> None:
     print(header)
     if "learned" in strategies:
         print("learned: leave-one-pool-out, each pool scored by a scorer trained on the others")
+    examples = [pool_examples(pool) for pool in pools] if "learned" in strategies else []
     for index, pool in enumerate(pools):
         scorer = None
-        if "learned" in strategies:
-            others = [
-                e for other in pools[:index] + pools[index + 1 :] for e in pool_examples(other)
-            ]
+        if examples:
+            others = [e for rows in examples[:index] + examples[index + 1 :] for e in rows]
             scorer = train_scorer(others)
         baselines = {
             (k, mode): (random_score(pool, k, mode), oracle_score(pool, k, mode))
