@@ -22,7 +22,7 @@ from judge.session import Judge
 from problems.model import Problem
 from solver.candidates import Pool
 from solver.code.extract import extract_code
-from solver.code.normalise import source_hash
+from solver.code.normalise import NORMALISERS, source_hash
 from solver.judged_pool import assemble_pool
 from solver.judging import Source
 from solver.poolfile import load_pool, save_pool
@@ -32,6 +32,11 @@ from solver.sampling.engine import SamplingParams
 from solver.sampling.mutants import MUTATORS, MutantsEngine
 
 MAX_SEED_ROUNDS = 8
+JUDGE_ERROR_ROUNDS = 3
+
+
+class JudgeErrors(Exception):
+    """A pool whose judging did not settle: its runs kept ending in judge errors."""
 
 
 @dataclass
@@ -46,14 +51,15 @@ class BuildStats:
 
 
 def labelled_sources(problem: Problem) -> list[Source]:
-    """The package's own submissions that this judge can build, as sources."""
+    """The package's own submissions that this judge can build, as sources (in the
+    languages candidates are sampled in: a Java submission is left out)."""
     found = []
     for submission in problem.submissions:
         try:
             program = submission_program(submission)
         except SourceError:
             continue
-        if len(program.files) != 1:
+        if len(program.files) != 1 or program.language not in NORMALISERS:
             continue
         code = program.files[0][1].decode("utf-8")
         found.append(Source(f"sub:{submission.name}", program.language, code))
@@ -135,6 +141,18 @@ def build_contest_pool(
         stage("sampling", time.perf_counter() - started)
         folder = cache_dir / "generated" / problem.name
         pool = assemble_pool(judge, problem, sources, folder, inputs, seed, on_stage=stage)
+        for _ in range(JUDGE_ERROR_ROUNDS):
+            # A judge error (a busy machine's killed compile, a crashed checker) is
+            # never cached, so judging again redoes only those runs; a pool is kept
+            # once a second pass agrees with it.
+            again = assemble_pool(judge, problem, sources, folder, inputs, seed)
+            if again == pool:
+                break
+            if log is not None:
+                log(f"{problem.name}: judged again after judge errors")
+            pool = again
+        else:
+            raise JudgeErrors(f"{problem.name}: judge errors persist after re-judging")
         path.parent.mkdir(parents=True, exist_ok=True)
         save_pool(pool, path)
     stats.candidates = len(pool.candidates)

@@ -32,13 +32,14 @@ import time
 from pathlib import Path
 
 from judge.paths import cache_root
+from judge.programs import SourceError
 from judge.session import Judge, JudgeOptions
 from problems.errors import ProblemError
 from problems.load import find_problems, load_problem
 from problems.model import Problem
 from solver.behaviour import behaviour_labels
 from solver.candidates import Pool
-from solver.contest_pool import build_contest_pool, contest_sources
+from solver.contest_pool import JudgeErrors, build_contest_pool, contest_sources
 from solver.judged_pool import NOT_RUN
 from solver.judging import builds, judge_public, make_candidate
 from solver.poolfile import load_pool
@@ -143,17 +144,28 @@ def build_all(args: argparse.Namespace) -> list[Pool]:
     pools = []
     with Judge(JudgeOptions(workers=args.workers, cache_dir=args.cache)) as judge:
         for path in _problems(args.problems):
-            problem = load_problem(path)
+            try:
+                problem = load_problem(path)
+            except ProblemError as error:
+                print(f"skipped {path}: {error}", flush=True)
+                continue
+            if not contest_sources(problem, 1, args.seed):
+                print(f"skipped {problem.name}: no submission or mutant builds here", flush=True)
+                continue
             started = time.perf_counter()
-            pool, stats = build_contest_pool(
-                judge,
-                problem,
-                args.cache,
-                args.candidates,
-                args.inputs,
-                args.seed,
-                log=lambda line: print(f"  {line}", flush=True),
-            )
+            try:
+                pool, stats = build_contest_pool(
+                    judge,
+                    problem,
+                    args.cache,
+                    args.candidates,
+                    args.inputs,
+                    args.seed,
+                    log=lambda line: print(f"  {line}", flush=True),
+                )
+            except (SourceError, JudgeErrors) as error:
+                print(f"not built {problem.name}: {error}", flush=True)
+                continue
             took = time.perf_counter() - started
             stages = " ".join(f"{k}={v:.0f}s" for k, v in stats.seconds.items())
             print(
@@ -162,6 +174,15 @@ def build_all(args: argparse.Namespace) -> list[Pool]:
                 f"{stages}",
                 flush=True,
             )
+            if stats.candidates < args.candidates:
+                labelled = sum(c.id.startswith("sub:") for c in pool.candidates)
+                print(
+                    f"short {problem.name}: {stats.candidates} distinct candidates of "
+                    f"{args.candidates} ({labelled} labelled submissions, "
+                    f"{stats.candidates - labelled} mutants: the mutators found no more "
+                    "distinct mutants of its accepted solutions)",
+                    flush=True,
+                )
             pools.append(pool)
     return pools
 
@@ -237,6 +258,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pool-files", nargs="*", type=Path, default=[], help="evaluate these saved pools only"
     )
+    parser.add_argument(
+        "--build-only", action="store_true", help="build (or load) the pools, print no table"
+    )
 
 
 def run(args: argparse.Namespace) -> None:
@@ -246,6 +270,8 @@ def run(args: argparse.Namespace) -> None:
     elif args.cost:
         [path] = _problems(args.problems)[:1]
         cost(args, load_problem(path))
+    elif args.build_only:
+        build_all(args)
     else:
         evaluate_pools(build_all(args))
 
