@@ -7,6 +7,7 @@ import ctypes
 import fcntl
 import os
 import signal
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -33,12 +34,23 @@ class _Worker:
 
 
 def slot_lock_dir() -> Path:
-    """Where slot locks live: one place per machine (not per cache folder), since
-    a slot's uid must never be shared by two judges running at the same time."""
-    for base in ("/run", tempfile.gettempdir()):
-        if os.access(base, os.W_OK):
-            return Path(base) / "cpsolve-slots"
-    raise RuntimeError("no writable folder for sandbox slot locks")
+    """Where slot locks live: one place per machine and user (not per cache folder).
+    Root's slots own uids and cgroups that two judges must never share: /run. An
+    ordinary user's (rootless) slots are its own: a folder of its uid that no
+    other user can take or fill (made 0700, refused when someone else owns it)."""
+    if os.geteuid() == 0 and os.access("/run", os.W_OK):
+        return Path("/run") / "cpsolve-slots"
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    base = Path(runtime) if runtime and os.access(runtime, os.W_OK) else None
+    folder = (base or Path(tempfile.gettempdir())) / f"cpsolve-slots-{os.geteuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+    except OSError as error:
+        raise RuntimeError(f"no folder for sandbox slot locks: {folder}: {error}") from error
+    if info.st_uid != os.geteuid() or not stat.S_ISDIR(info.st_mode):
+        raise RuntimeError(f"sandbox slot lock folder {folder} belongs to another user")
+    return folder
 
 
 def _claim_slot() -> int:

@@ -114,34 +114,38 @@ def submission_json(result: SubmissionResult) -> dict[str, object]:
     }
 
 
-def check_report(rows: Sequence[LabelCheck]) -> str:
-    """The label-check table and its closing `N agree, M disagree` line."""
-    body = []
-    for row in rows:
-        if row.error:
-            got, status = "-", "ERROR"
-        elif row.result is None:
-            got, status = "-", "skipped"
-        else:
-            r = row.result.result
-            got = f"{r.verdict.value} {_score(r.score)}/{_score(r.max_score)}"
-            verdicts = sorted(v.value for v in r.verdicts() if v is not Verdict.AC)
-            if verdicts:
-                got += " (" + ",".join(verdicts) + ")"
-            status = "agree" if row.agrees else "DISAGREE"
-        body.append(
-            [
-                row.problem,
-                row.submission,
-                row.label,
-                row.language,
-                got,
-                status,
-                row.error or (row.skipped or ("" if row.agrees else row.reason))[:70],
-            ]
-        )
+CHECK_COLUMNS = ("problem", "submission", "label", "lang", "got", "status", "note")
+"""The fields of one label-check row (the table's status column has no header)."""
+
+
+def check_cells(row: LabelCheck) -> list[str]:
+    """One label-check row as the table's cells (see CHECK_COLUMNS); `cpsolve check
+    --json` writes the same cells, so the text and the JSON rows always agree."""
+    if row.error:
+        got, status = "-", "ERROR"
+    elif row.result is None:
+        got, status = "-", "skipped"
+    else:
+        r = row.result.result
+        got = f"{r.verdict.value} {_score(r.score)}/{_score(r.max_score)}"
+        verdicts = sorted(v.value for v in r.verdicts() if v is not Verdict.AC)
+        if verdicts:
+            got += " (" + ",".join(verdicts) + ")"
+        status = "agree" if row.agrees else "DISAGREE"
+    note = row.error or (row.skipped or ("" if row.agrees else row.reason))[:70]
+    return [row.problem, row.submission, row.label, row.language, got, status, note]
+
+
+def check_summary(rows: Sequence[LabelCheck]) -> str:
+    """The closing `N agree, M disagree` line of a label check."""
     agree = sum(1 for row in rows if row.agrees)
     disagree = sum(1 for row in rows if row.agrees is False)
+    return f"{agree} agree, {disagree} disagree"
+
+
+def check_report(rows: Sequence[LabelCheck]) -> str:
+    """The label-check table and its closing `N agree, M disagree` line."""
+    body = [check_cells(row) for row in rows]
     errors = sum(1 for row in rows if row.error)
     skipped = sum(1 for row in rows if row.agrees is None and not row.error)
     text = table(["problem", "submission", "label", "lang", "got", "", "note"], body)
@@ -153,7 +157,7 @@ def check_report(rows: Sequence[LabelCheck]) -> str:
         lines.append(f"{skipped} skipped (cannot be judged here, see note)")
     if errors:
         lines.append(f"{errors} package(s) could not be judged (ERROR rows)")
-    lines.append(f"{agree} agree, {disagree} disagree")
+    lines.append(check_summary(rows))
     return "\n".join(lines)
 
 

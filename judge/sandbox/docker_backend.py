@@ -76,6 +76,7 @@ DEFAULT_TMPFS_BYTES = 2 * 1024**3
 DEFAULT_PIDS = 1024
 MEMORY_ENV = "CPSOLVE_DOCKER_MEMORY"
 PING_TIMEOUT_S = 5
+DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 API_TIMEOUT_S = 120
 STARTUP_TIMEOUT_S = 60.0
 REPLY_MARGIN_S = 60.0
@@ -103,7 +104,11 @@ def _client() -> Any:
         client.ping()
         client.api.timeout = API_TIMEOUT_S
     except docker.errors.DockerException as error:
-        raise SandboxUnavailable(f"--sandbox docker: no Docker daemon answers: {error}") from error
+        where = os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
+        raise SandboxUnavailable(
+            f"--sandbox docker: no Docker daemon answers at {where} (set $DOCKER_HOST, "
+            f"or start dockerd): {error}"
+        ) from error
     return client
 
 

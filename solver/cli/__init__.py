@@ -13,6 +13,7 @@ import argparse
 import importlib
 import sys
 
+from judge.paths import CacheUnavailable
 from judge.programs import SourceError
 from judge.sandbox.local import SandboxUnavailable
 from problems.errors import ProblemError
@@ -47,7 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `cpsolve` console script."""
     args = build_parser().parse_args(argv)
     module = importlib.import_module(f"solver.cli.{args.command.replace('-', '_')}")
-    expected: tuple[type[Exception], ...] = (ProblemError, SourceError, SandboxUnavailable)
+    expected: tuple[type[Exception], ...] = (
+        ProblemError,
+        SourceError,
+        SandboxUnavailable,
+        CacheUnavailable,
+    )
     if hasattr(module, "user_errors"):
         expected += tuple(module.user_errors())
     try:
