@@ -43,6 +43,8 @@ class JudgeOptions:
     lazy: bool = True
     reuse_results: bool = True
     sandbox: str = "local"  # "local" (namespaces) or "docker" (judge.sandbox.docker_backend)
+    backend: str = "local"  # "local" (a process pool) or "ray" (judge.ray_pool: a Ray cluster)
+    address: str | None = None  # backend "ray": HOST:PORT of the cluster (None: start one here)
 
 
 class Judge:
@@ -52,7 +54,7 @@ class Judge:
     def __init__(self, options: JudgeOptions | None = None) -> None:
         self.options = options or JudgeOptions()
         self.cache_dir = self.options.cache_dir
-        self.pool = WorkerPool(self.options.workers, self.options.sandbox)
+        self.pool = _make_pool(self.options)
         self.results = ResultCache(self.cache_dir / "results.sqlite")
         self._setups: dict[str, Setup] = {}
         self._test_digests: dict[tuple[Path, Path | None, tuple[str, ...]], str] = {}
@@ -196,6 +198,15 @@ class Judge:
         return [
             (submission, result) for (submission, _), result in zip(admitted, results, strict=True)
         ]
+
+
+def _make_pool(options: JudgeOptions) -> WorkerPool:
+    """The session's workers: a local process pool, or Ray tasks (imported only then)."""
+    if options.backend == "ray":
+        from judge.ray_pool import RayPool
+
+        return RayPool(options.workers, options.sandbox, options.address)
+    return WorkerPool(options.workers, options.sandbox)
 
 
 def _require_secret_tests(problem: Problem) -> None:

@@ -33,6 +33,16 @@ def add_judge_flags(parser: argparse.ArgumentParser) -> None:
         default="local",
         help="where programs run: local namespaces (default) or Docker containers",
     )
+    parser.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        default="local",
+        help="who runs the work: a local process pool (default) or Ray tasks on a cluster",
+    )
+    parser.add_argument(
+        "--address",
+        help="--backend ray: HOST:PORT of a Ray head (default: start a local one-node cluster)",
+    )
 
 
 def judge_options(args: argparse.Namespace) -> JudgeOptions:
@@ -43,6 +53,8 @@ def judge_options(args: argparse.Namespace) -> JudgeOptions:
         lazy=not args.all_tests,
         reuse_results=not args.rejudge,
         sandbox=args.sandbox,
+        backend=args.backend,
+        address=args.address,
     )
     if args.cache:
         options.cache_dir = Path(args.cache)

@@ -1,0 +1,225 @@
+"""The Ray backend (judge/ray_pool.py, solver/sampling/ray_engine.py) on a real
+two-node Ray cluster on 127.0.0.1 (`ray.cluster_utils.Cluster`, one CPU per
+node): the same per-submission verdicts as the local pool, a worker node killed
+mid-run (its work redone on the other node, every result stored once), a
+silent address as one clear error in seconds, and sampling spread over actors.
+Skipped, with the reason, where ray is not installed or there is no sandbox."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from judge.labelcheck import LabelCheck, check_packages
+from judge.sandbox.local import LocalSandbox
+from judge.session import Judge, JudgeOptions
+from problems.load import find_problems
+
+REPO = Path(__file__).resolve().parents[1]
+HAVE_RAY = importlib.util.find_spec("ray") is not None
+needs_ray = pytest.mark.skipif(
+    not HAVE_RAY, reason="ray is not installed (pip install ray==2.60.0)"
+)
+SANDBOX, WHY_NOT = LocalSandbox.available()
+needs_sandbox = pytest.mark.skipif(not SANDBOX, reason=WHY_NOT)
+
+
+def verdict_rows(rows: list[LabelCheck]) -> list[tuple[object, ...]]:
+    """What must not depend on where a submission was judged: per submission its
+    verdict, score, per-test verdicts and agreement with its label."""
+    found = []
+    for row in rows:
+        result = row.result
+        judged = (
+            None
+            if result is None
+            else (
+                result.result.verdict.name,
+                result.result.score,
+                tuple((test.test, test.verdict.name) for test in result.tests),
+            )
+        )
+        found.append((row.problem, row.submission, row.label, judged, row.agrees, row.error))
+    return sorted(found, key=repr)
+
+
+def stored_rows(cache_dir: Path) -> int:
+    """Results in a cache folder's result store."""
+    with sqlite3.connect(cache_dir / "results.sqlite") as db:
+        return int(db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+
+
+def check_examples(options: JudgeOptions) -> tuple[list[LabelCheck], int]:
+    """`cpsolve check problems/examples` in Python: the rows and the results stored."""
+    paths = list(find_problems(REPO / "problems" / "examples"))
+    rows: list[LabelCheck] = []
+    with Judge(options) as judge:
+        check_packages(judge, paths, on_checked=lambda _, found: rows.extend(found))
+        stored = judge.stored_results
+    return rows, stored
+
+
+@pytest.fixture
+def two_nodes() -> Iterator[tuple[object, object]]:
+    """A head and one worker node on 127.0.0.1, one CPU each; ended after the test."""
+    import ray
+    from ray.cluster_utils import Cluster
+
+    from judge.ray_pool import LOCAL_HOST, OBJECT_STORE_BYTES, quiet_environment
+
+    quiet_environment()
+    node = {
+        "num_cpus": 1,
+        "object_store_memory": OBJECT_STORE_BYTES,
+        "node_ip_address": LOCAL_HOST,
+    }
+    cluster = Cluster(initialize_head=True, head_node_args={**node, "include_dashboard": False})
+    try:
+        worker = cluster.add_node(**node)
+        cluster.wait_for_nodes()
+        yield cluster, worker
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
+
+
+@pytest.fixture(scope="module")
+def local_check(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[object, ...]]:
+    """The local pool's verdicts on problems/examples (two workers, fresh cache)."""
+    rows, _ = check_examples(
+        JudgeOptions(workers=2, cache_dir=tmp_path_factory.mktemp("local-cache"))
+    )
+    assert rows and not any(row.error for row in rows)
+    return verdict_rows(rows)
+
+
+def test_judge_imports_without_ray() -> None:
+    """The judge and the Ray modules import without loading ray; a Ray pool
+    without ray is one error naming the pin to install."""
+    code = (
+        "import sys; sys.modules['ray'] = None\n"
+        "import judge.session, judge.ray_pool, solver.sampling.ray_engine\n"
+        "from judge.ray_pool import RayBackendError, import_ray\n"
+        "try:\n    import_ray()\nexcept RayBackendError as e:\n    print(e)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert "pip install ray==" in done.stdout
+
+
+@pytest.mark.timeout(120)
+@needs_ray
+@needs_sandbox
+def test_silent_address_is_one_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--backend ray --address` where nobody listens: exit 2 and one line saying so."""
+    import ray
+
+    from solver.cli import main
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nobody listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    pairsum = str(REPO / "problems" / "examples" / "pairsum")
+    code = main(["check", pairsum, "--backend", "ray", "--address", f"127.0.0.1:{port}", "-q"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"no Ray cluster answers at 127.0.0.1:{port}" in err
+    assert not ray.is_initialized()
+
+
+@pytest.mark.slow
+@needs_ray
+@needs_sandbox
+def test_check_through_ray_matches_local(
+    two_nodes: tuple[object, object], local_check: list[tuple[object, ...]], tmp_path: Path
+) -> None:
+    """check problems/examples through two Ray nodes: the local pool's verdicts,
+    both nodes did work, and every result was stored once."""
+    cluster, _ = two_nodes
+    options = JudgeOptions(backend="ray", address=cluster.address, cache_dir=tmp_path)  # type: ignore[attr-defined]
+    paths = list(find_problems(REPO / "problems" / "examples"))
+    rows: list[LabelCheck] = []
+    with Judge(options) as judge:
+        check_packages(judge, paths, on_checked=lambda _, found: rows.extend(found))
+        stored, nodes = judge.stored_results, dict(judge.pool.nodes)  # type: ignore[attr-defined]
+    assert verdict_rows(rows) == local_check
+    assert len(nodes) == 2, nodes
+    assert stored == stored_rows(tmp_path) > 0
+
+
+@pytest.mark.slow
+@needs_ray
+@needs_sandbox
+def test_node_killed_mid_run(
+    two_nodes: tuple[object, object], local_check: list[tuple[object, ...]], tmp_path: Path
+) -> None:
+    """The worker node removed while it runs jobs: its lost jobs are run again on
+    the head, the verdicts are the local pool's and nothing is stored twice."""
+    cluster, worker = two_nodes
+    options = JudgeOptions(backend="ray", address=cluster.address, cache_dir=tmp_path)  # type: ignore[attr-defined]
+    paths = list(find_problems(REPO / "problems" / "examples"))
+    rows: list[LabelCheck] = []
+    killed = threading.Event()
+    with Judge(options) as judge:
+        pool = judge.pool
+        worker_id = worker.node_id  # type: ignore[attr-defined]
+
+        def kill_when_busy() -> None:
+            """Remove the worker node once it has finished a few jobs (so it is
+            mid-run, holding more), then note what it had finished."""
+            while pool.nodes.get(worker_id, 0) < 3:  # type: ignore[attr-defined]
+                time.sleep(0.01)
+            cluster.remove_node(worker)  # type: ignore[attr-defined]
+            killed.set()
+
+        killer = threading.Thread(target=kill_when_busy, daemon=True)
+        killer.start()
+        check_packages(judge, paths, on_checked=lambda _, found: rows.extend(found))
+        stored = judge.stored_results
+        retried = pool.retried  # type: ignore[attr-defined]
+    assert killed.is_set(), "the run ended before the worker node finished 3 jobs"
+    assert retried >= 1, "no job was lost with the node: it was not killed mid-run"
+    assert verdict_rows(rows) == local_check
+    assert stored == stored_rows(tmp_path) > 0
+
+
+@pytest.mark.slow
+@needs_ray
+def test_sampling_spread_over_actors(two_nodes: tuple[object, object]) -> None:
+    """The mutants engine on two actors (one per node) gives what one engine gives."""
+    from problems.load import load_problem
+    from solver.sampling.engine import Prompt, SamplingParams
+    from solver.sampling.ray_engine import RayEngine
+    from solver.sampling.registry import make_engine
+
+    cluster, _ = two_nodes
+    problem = load_problem(REPO / "problems" / "examples" / "pairsum")
+    options = {"problem": problem, "languages": ("cpp", "python")}
+    prompts = [
+        Prompt(({"role": "user", "content": f"solve {index}"},), language)
+        for index in range(5)
+        for language in ("cpp", "python")
+    ]
+    params = SamplingParams(n=3, seed=7)
+    expected = make_engine("mutants", None, **options).generate(prompts, params)
+    with RayEngine(
+        "mutants",
+        None,
+        options,
+        actors=2,
+        address=cluster.address,  # type: ignore[attr-defined]
+    ) as engine:
+        found = engine.generate(prompts, params)
+        assert engine.name == "mutants"
+    assert found == expected
+    assert sum(len(row) for row in found) > 0
