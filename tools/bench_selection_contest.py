@@ -25,6 +25,7 @@ The machine is shared: timings are noisy. The last line is the key figure.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -187,23 +188,58 @@ def build_all(args: argparse.Namespace) -> list[Pool]:
     return pools
 
 
+def tree_cpu_seconds(root: int | None = None) -> float:
+    """CPU seconds (user + system) used so far by this process and every live
+    descendant, with the children each has reaped (the judge's workers, their
+    sandbox runners and the programs those ran): a stage's CPU time is the
+    difference, whatever else the shared machine runs."""
+    root = os.getpid() if root is None else root
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = sum(int(f) for f in fields[11:15]) / tick
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier += children
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
 def cost(args: argparse.Namespace, problem: Problem) -> None:
     """Time sampling -> public filter -> generated inputs -> behaviour -> selection
     for `args.cost` candidates, in a fresh cache."""
+    load_before = os.getloadavg()
+    cpu_started = tree_cpu_seconds()
     with tempfile.TemporaryDirectory(prefix="cpsolve-cost-") as tmp:
         cache = Path(tmp)
         with Judge(JudgeOptions(workers=args.workers, cache_dir=cache)) as judge:
-            times: dict[str, float] = {}
+            times: dict[str, tuple[float, float]] = {}
             started = time.perf_counter()
+            mark = (started, tree_cpu_seconds())
+
+            def lap(stage: str) -> None:
+                nonlocal mark
+                now = (time.perf_counter(), tree_cpu_seconds())
+                times[stage] = (now[0] - mark[0], now[1] - mark[1])
+                mark = (time.perf_counter(), tree_cpu_seconds())
+
             sources = contest_sources(problem, args.cost, args.seed)
-            times["sampling"] = time.perf_counter() - started
-            mark = time.perf_counter()
+            lap("sampling")
             public = judge_public(judge, problem, sources)
-            times["public filter"] = time.perf_counter() - mark
-            mark = time.perf_counter()
+            lap("public filter")
             generated = generate_inputs(judge, problem, cache / "generated", args.inputs, args.seed)
-            times["generated inputs"] = time.perf_counter() - mark
-            mark = time.perf_counter()
+            lap("generated inputs")
             survivors = [i for i, r in enumerate(public) if r.passed == r.total]
             labels = behaviour_labels(
                 judge,
@@ -211,8 +247,7 @@ def cost(args: argparse.Namespace, problem: Problem) -> None:
                 builds(problem, [sources[i] for i in survivors]),
                 [item.path for item in generated],
             )
-            times["behaviour runs"] = time.perf_counter() - mark
-            mark = time.perf_counter()
+            lap("behaviour runs")
             by_index = dict(zip(survivors, labels, strict=True))
             not_run = (NOT_RUN,) * len(generated)
             pool = Pool(
@@ -223,17 +258,23 @@ def cost(args: argparse.Namespace, problem: Problem) -> None:
                 ),
                 generated_inputs=tuple(item.name for item in generated),
             )
-            selection = select(pool, find_strategy("alphacode"), limit=10)
-            times["clustering+scoring+selection"] = time.perf_counter() - mark
+            selection = select(pool, find_strategy(args.cost_strategy), limit=10)
+            lap("clustering+scoring+selection")
         total = time.perf_counter() - started
+    cpu = tree_cpu_seconds() - cpu_started
+    load_after = os.getloadavg()
     languages = {lang: sum(s.language == lang for s in sources) for lang in ("cpp", "python")}
     runs = sum(r.total for r in public) + len(survivors) * len(generated)
-    for stage, seconds in times.items():
-        print(f"  {stage:<30} {seconds:8.1f}s")
+    for stage, (seconds, cpu_seconds) in times.items():
+        print(f"  {stage:<30} {seconds:8.1f}s wall {cpu_seconds:8.1f}s CPU")
     print(
         f"cost: {problem.name}, {len(sources)} distinct candidates {languages}, "
         f"{len(survivors)} pass public, {len(generated)} generated inputs, "
-        f"{selection.clusters} clusters, {len(selection.ids)} picks"
+        f"{selection.clusters} clusters, {len(selection.ids)} picks ({args.cost_strategy})"
+    )
+    print(
+        f"cost: load average {load_before[0]:.1f} before, {load_after[0]:.1f} after, "
+        f"{os.cpu_count()} cores; {cpu:.0f}s CPU in all"
     )
     print(
         f"cost: {runs} runs (+ {len(sources)} builds) in {total:.0f}s = "
@@ -255,6 +296,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=cache_root() / "contest-pools")
     parser.add_argument("--cost", type=int, default=0, help="time a pool of N candidates")
+    parser.add_argument("--cost-strategy", default="cpsolve", help="the strategy --cost ends with")
     parser.add_argument(
         "--pool-files", nargs="*", type=Path, default=[], help="evaluate these saved pools only"
     )
