@@ -1,4 +1,4 @@
-"""Hostile programs (tests/hostile/, in C++ and Python) against LocalSandbox.
+"""Hostile programs (tests/hostile/, in C++ and Python) against each sandbox backend.
 
 Each must end with the right status, leave no process of the worker's uid behind,
 change nothing on the host, and leave the sandbox as it was: the runner and its
@@ -6,18 +6,27 @@ helpers alive, an empty box and /tmp, no IPC object, the slot's memory free
 (an honest program using most of the limit is not MLE) and honest C++ and
 Python programs right after it giving the right output.
 
-The suite runs in whichever mode the sandbox picks (judge.sandbox.modes): as
-root, the root mode; as an ordinary user, the rootless one (tests/test_rootless.py
-runs this file as `nobody`). Rootless there is one host uid, so "the worker's
-processes" are those in a user namespace other than the runner's, and the one
-difference in verdicts is documented in judge.sandbox.modes: a C++ program that
-handles a malloc refused by the memory backstop itself is a runtime error."""
+Every test runs once per backend (the `sandbox` fixture's parameters):
+- `local`: LocalSandbox in whichever mode it picks (judge.sandbox.modes): as root
+  the root mode; as an ordinary user the rootless one (tests/test_rootless.py
+  runs this file as `nobody`, the real rootless path);
+- `docker`: DockerSandbox (judge.sandbox.docker_backend), which runs the
+  rootless runner inside its container; a private dockerd is started when none
+  answers (judge.sandbox.dockerd), and the backend is skipped, with the reason,
+  only where Docker cannot run at all (not installed, not root).
+Rootless (and in Docker) there is one host uid, so "the worker's processes" are
+those in a user namespace other than the runner's, and where a case's right
+status differs by design its Case says so (`rootless_cpp_status`, see
+judge.sandbox.modes: a C++ program that handles a malloc refused by the memory
+backstop itself is a runtime error there)."""
 
 from __future__ import annotations
 
 import os
 import platform
+import shutil
 import socket
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -36,6 +45,8 @@ from judge.sandbox import (
     RunStatus,
     modes,
 )
+from judge.sandbox.docker_backend import DockerSandbox
+from judge.sandbox.dockerd import DockerCannotRun, private_daemon
 from judge.sandbox.runner import HOST_NAME, candidate_uid
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -60,17 +71,57 @@ LANGUAGES = ("cpp", "py")
 
 AVAILABLE, WHY_NOT = LocalSandbox.available()
 pytestmark = pytest.mark.skipif(not AVAILABLE, reason=WHY_NOT)
-ROOTLESS = modes.choose()[0] == modes.ROOTLESS
+BACKENDS = ("local", "docker")
+Box = LocalSandbox | DockerSandbox
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Box]:
+    """The sandbox of one worker in each backend (see the module doc)."""
+    if request.param == "local":
+        with LocalSandbox(worker=WORKER) as box:
+            yield box
+        return
+    folder = Path(tempfile.mkdtemp(prefix="cpsolve-hostile-dockerd-"))
+    try:
+        with private_daemon(folder), DockerSandbox(worker=WORKER) as docker_box:
+            yield docker_box
+    except DockerCannotRun as error:
+        pytest.skip(f"Docker cannot run here: {error}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def rootless(sandbox: Box) -> bool:
+    """Whether `sandbox` runs the rootless runner (one host uid, no cgroups)."""
+    return isinstance(sandbox, DockerSandbox) or sandbox.mode == modes.ROOTLESS
+
+
+def runner_pid(sandbox: Box) -> int:
+    """The host pid of the sandbox's `unshare` (the runner is its child); in Docker,
+    the one process of the container's pid namespace that runs /usr/bin/unshare."""
+    if isinstance(sandbox, LocalSandbox):
+        assert sandbox.runner_pid is not None
+        return sandbox.runner_pid
+    sandbox.container.reload()
+    init = sandbox.container.attrs["State"]["Pid"]
+    namespace = os.readlink(f"/proc/{init}/ns/pid")
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if os.readlink(entry / "ns" / "pid") != namespace:
+                continue
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv[0] == b"/usr/bin/unshare":
+            found.append(int(entry.name))
+    assert len(found) == 1, found
+    return found[0]
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[LocalSandbox]:
-    with LocalSandbox(worker=WORKER) as box:
-        yield box
-
-
-@pytest.fixture(scope="module")
-def binaries(sandbox: LocalSandbox, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def binaries(sandbox: Box, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every hostile C++ program, compiled with g++ -O2 inside the sandbox."""
     out = tmp_path_factory.mktemp("hostile-bin")
     built: dict[str, Path] = {}
@@ -92,23 +143,21 @@ def binaries(sandbox: LocalSandbox, tmp_path_factory: pytest.TempPathFactory) ->
     return built
 
 
-def runner_pid_namespace(sandbox: LocalSandbox) -> str:
+def runner_pid_namespace(sandbox: Box) -> str:
     """The pid namespace of the sandbox's runner (the child of its `unshare`)."""
-    children = (
-        Path(f"/proc/{sandbox.runner_pid}/task/{sandbox.runner_pid}/children").read_text().split()
-    )
+    pid = runner_pid(sandbox)
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     return os.readlink(f"/proc/{children[0]}/ns/pid")
 
 
-def runner_user_namespace(sandbox: LocalSandbox) -> str:
+def runner_user_namespace(sandbox: Box) -> str:
     """The user namespace of the sandbox's runner."""
-    children = (
-        Path(f"/proc/{sandbox.runner_pid}/task/{sandbox.runner_pid}/children").read_text().split()
-    )
+    pid = runner_pid(sandbox)
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     return os.readlink(f"/proc/{children[0]}/ns/user")
 
 
-def rootless_worker_processes(sandbox: LocalSandbox) -> list[int]:
+def rootless_worker_processes(sandbox: Box) -> list[int]:
     """Rootless: host pids of the sandbox's pid namespace outside the runner's user
     namespace (every program gets a user namespace of its own)."""
     namespace = runner_pid_namespace(sandbox)
@@ -126,10 +175,10 @@ def rootless_worker_processes(sandbox: LocalSandbox) -> list[int]:
     return pids
 
 
-def worker_processes(sandbox: LocalSandbox) -> list[int]:
+def worker_processes(sandbox: Box) -> list[int]:
     """Host pids of processes of this sandbox (its pid namespace) that run as the
     worker's candidate uid. Other sandboxes on the machine may use the same uid."""
-    if ROOTLESS:
+    if rootless(sandbox):
         return rootless_worker_processes(sandbox)
     namespace = runner_pid_namespace(sandbox)
     uid = str(candidate_uid(WORKER))
@@ -150,7 +199,7 @@ def worker_processes(sandbox: LocalSandbox) -> list[int]:
 
 
 def run_program(
-    sandbox: LocalSandbox,
+    sandbox: Box,
     binaries: dict[str, Path],
     tmp_path: Path,
     name: str,
@@ -179,7 +228,7 @@ def run_program(
     return result.processes[0], output
 
 
-def judge_processes(sandbox: LocalSandbox) -> set[int]:
+def judge_processes(sandbox: Box) -> set[int]:
     """Host pids of the sandbox's own processes: `unshare`, the runner and its
     slot servers (the runner's children that run as root; rootless, those in the
     runner's user namespace)."""
@@ -187,12 +236,11 @@ def judge_processes(sandbox: LocalSandbox) -> set[int]:
     def children(pid: int) -> list[int]:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
-    unshare = sandbox.runner_pid
-    assert unshare is not None
+    unshare = runner_pid(sandbox)
     found = {unshare}
     for runner in children(unshare):
         found.add(runner)
-        if ROOTLESS:
+        if rootless(sandbox):
             users = os.readlink(f"/proc/{runner}/ns/user")
             found.update(c for c in children(runner) if os.readlink(f"/proc/{c}/ns/user") == users)
         else:
@@ -212,9 +260,7 @@ HONEST_PYTHON = (
 
 
 @pytest.fixture(autouse=True)
-def still_contained(
-    sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
-) -> Iterator[None]:
+def still_contained(sandbox: Box, binaries: dict[str, Path], tmp_path: Path) -> Iterator[None]:
     """After each test: the sandbox's own processes all live (none was replaced),
     no worker process is left, honest C++ and Python programs get the right
     output and status, the box and /tmp are empty, no IPC object is visible and
@@ -230,14 +276,14 @@ def still_contained(
     script = tmp_path / "honest.py"
     script.write_text(HONEST_PYTHON)
     honest = Process(argv=("python3", "honest.py"), limits=LIMITS, stdout="out.txt", python=True)
-    result = sandbox.run(
+    sane = sandbox.run(
         RunRequest(
             processes=(honest,),
             files_in=(("honest.py", str(script)),),
             files_out=(("out.txt", str(tmp_path / "sane.txt")),),
         )
     )
-    assert result.error is None and result.processes[0].status is RunStatus.OK, result
+    assert sane.error is None and sane.processes[0].status is RunStatus.OK, sane
     assert (tmp_path / "sane.txt").read_text() == "['honest.py', 'out.txt'] [] 0\n"
     assert before <= judge_processes(sandbox)
 
@@ -254,7 +300,8 @@ class Case:
     stdout_lacks: tuple[str, ...] = ()
     stderr_lacks: tuple[str, ...] = ()
     rootless_cpp_status: frozenset[RunStatus] | None = None
-    """Rootless, the C++ program's status when it differs (see the module doc)."""
+    """Rootless and in Docker (the rootless runner), the C++ program's status when
+    it differs by design (see the module doc); None: the same as `status`."""
 
 
 CASES = (
@@ -308,14 +355,14 @@ CASES = (
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join((c.program, *c.args)))
 def test_contained_with_status(
-    case: Case, language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+    case: Case, language: str, sandbox: Box, binaries: dict[str, Path], tmp_path: Path
 ) -> None:
     started = time.monotonic()
     result, output = run_program(
         sandbox, binaries, tmp_path, case.program, language, case.args, case.limits
     )
     expected = case.status
-    if ROOTLESS and language == "cpp" and case.rootless_cpp_status is not None:
+    if rootless(sandbox) and language == "cpp" and case.rootless_cpp_status is not None:
         expected = case.rootless_cpp_status
     assert result.status in expected, (result, output[:200])
     assert time.monotonic() - started < case.limits.wall_time_s + 5
@@ -330,7 +377,7 @@ def test_contained_with_status(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_network_to_host_server(
-    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+    language: str, sandbox: Box, binaries: dict[str, Path], tmp_path: Path
 ) -> None:
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
@@ -351,7 +398,7 @@ def test_no_network_to_host_server(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_cannot_read_host_secrets(
-    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+    language: str, sandbox: Box, binaries: dict[str, Path], tmp_path: Path
 ) -> None:
     token = uuid.uuid4().hex
     secrets = [
@@ -372,7 +419,7 @@ def test_cannot_read_host_secrets(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_cannot_write_outside_the_box(
-    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+    language: str, sandbox: Box, binaries: dict[str, Path], tmp_path: Path
 ) -> None:
     name = f"cpsolve-pwned-{uuid.uuid4().hex}"
     targets = [
@@ -400,7 +447,7 @@ def test_cannot_write_outside_the_box(
 @pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_background_child_does_not_outlive_the_run(
-    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+    language: str, sandbox: Box, binaries: dict[str, Path], tmp_path: Path
 ) -> None:
     limits = ResourceLimits(1.0, 3.0, 256 << 20, 16 << 20, processes=4)
     result, output = run_program(
@@ -421,7 +468,7 @@ def test_background_child_does_not_outlive_the_run(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_ipc_objects_do_not_survive_the_run(
-    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+    language: str, sandbox: Box, binaries: dict[str, Path], tmp_path: Path
 ) -> None:
     """SysV shared memory (charged to the slot), message queues, semaphores and
     POSIX message queues made by one run are gone in the next run of the same
@@ -442,7 +489,7 @@ def test_ipc_objects_do_not_survive_the_run(
 @pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_clean_up_survives_any_tree(
-    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+    language: str, sandbox: Box, binaries: dict[str, Path], tmp_path: Path
 ) -> None:
     """A chain of 100 000 directories in the box and in /tmp, 20 000 files with
     odd names, mode-000 directories and a symlink loop: the run is judged (no
@@ -460,9 +507,7 @@ def test_clean_up_survives_any_tree(
 # --- what a candidate can see ------------------------------------------------------------
 
 
-def test_python_candidate_memory_holds_nothing_of_the_judge(
-    sandbox: LocalSandbox, tmp_path: Path
-) -> None:
+def test_python_candidate_memory_holds_nothing_of_the_judge(sandbox: Box, tmp_path: Path) -> None:
     """A Python candidate reads its whole memory. Neither the host path of a file
     of its own request nor the stderr of an earlier run (where a checker may
     quote the expected answer) is there; a marker from its own source is (the
@@ -515,7 +560,7 @@ def test_python_candidate_memory_holds_nothing_of_the_judge(
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="x86_64 system call numbers")
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_syscalls_missing_from_the_allow_list_are_refused(
-    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+    language: str, sandbox: Box, binaries: dict[str, Path], tmp_path: Path
 ) -> None:
     """cachestat (451) and mseal (462), newer than the list, io_uring_setup (425),
     bpf (321), and numbers no kernel has (600, 1000) all fail with EPERM."""
@@ -525,7 +570,7 @@ def test_syscalls_missing_from_the_allow_list_are_refused(
     assert output.splitlines() == [f"{number} EPERM" for number in numbers]
 
 
-def test_judge_files_are_out_of_the_candidates_reach(sandbox: LocalSandbox, tmp_path: Path) -> None:
+def test_judge_files_are_out_of_the_candidates_reach(sandbox: Box, tmp_path: Path) -> None:
     """While a trusted process (a validator) writes its logs and feedback, the
     candidate beside it can neither read nor write them nor list the feedback
     dir, and the FIFOs between them are not open to everyone."""
@@ -573,7 +618,7 @@ def test_judge_files_are_out_of_the_candidates_reach(sandbox: LocalSandbox, tmp_
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_host_name_mount_paths_or_runner_arguments(
-    language: str, sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+    language: str, sandbox: Box, binaries: dict[str, Path], tmp_path: Path
 ) -> None:
     """The host name is neutral; the mount table names no host folder of the
     judge; pid 1 (the runner) and the parent are unreadable, and the program's

@@ -250,6 +250,8 @@ def test_sandbox_suites_as_nobody(nobody: Nobody) -> None:
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "failed" not in done.stdout
     skipped = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
+    # test_hostile's Docker backend needs root to start a dockerd: not nobody's to test
+    skipped = [line for line in skipped if "Docker cannot run here" not in line]
     assert len(skipped) == 1 and "no cgroups" in skipped[0], skipped
 
 
