@@ -3,6 +3,7 @@ judge's grading, public results, and a small contest pool end to end."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from judge.session import Judge, JudgeOptions
 from problems.load import load_problem
 from solver.code.normalise import source_hash
-from solver.contest_pool import build_contest_pool, contest_sources
+from solver.contest_pool import build_contest_pool, contest_sources, labelled_sources
 from solver.judged_pool import NOT_RUN
 from solver.judging import Source, judge_hidden, judge_public, pool_subtasks
 from solver.poolfile import load_pool
@@ -68,6 +69,21 @@ def test_contest_sources_are_distinct(examples_dir: Path) -> None:
     assert {s.language for s in sources} == {"cpp", "python"}
     assert sum(s.id.startswith("sub:") for s in sources) == len(problem.submissions)
     assert contest_sources(problem, 40, seed=1) == sources
+
+
+def test_labelled_sources_leave_out_languages_not_sampled(
+    examples_dir: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "pairsum"
+    shutil.copytree(examples_dir / "pairsum", copy)
+    java = "public class Main { public static void main(String[] a) {} }\n"
+    (copy / "submissions" / "accepted" / "Main.java").write_text(java)
+    problem = load_problem(copy)
+    assert any(s.paths[0].suffix == ".java" for s in problem.submissions)
+    sources = labelled_sources(problem)
+    assert {s.language for s in sources} == {"cpp", "python"}
+    assert len(sources) == len(problem.submissions) - 1
+    assert len(contest_sources(problem, 12, seed=0)) == 12
 
 
 @pytest.mark.slow
