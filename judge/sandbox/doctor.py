@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from judge.languages import base_python
-from judge.sandbox import cgroups, modes
+from judge.sandbox import cgroups, docker_backend, modes
 from judge.sandbox.api import Process, ResourceLimits
 from judge.sandbox.child import rlimits
 
@@ -51,6 +51,8 @@ class Diagnosis:
     tools: dict[str, str | None]
     cache_dir: str
     cache_writable: bool
+    docker: str = ""
+    """`--sandbox docker` here: "available", or why not."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready data (tuples as lists)."""
@@ -120,6 +122,13 @@ def tools() -> dict[str, str | None]:
     return found
 
 
+def docker_status() -> str:
+    """Whether `--sandbox docker` can run here: "available", or why not (a Docker
+    daemon must answer at $DOCKER_HOST or the default socket; asked in seconds)."""
+    ok, why = docker_backend.available()
+    return "available" if ok else why
+
+
 def diagnose() -> Diagnosis:
     """Probe this machine for this user (see the module doc)."""
     mode, reason = modes.choose()
@@ -151,6 +160,7 @@ def diagnose() -> Diagnosis:
         tools=tools(),
         cache_dir=str(cache),
         cache_writable=_writable(cache),
+        docker=docker_status(),
     )
 
 
@@ -182,5 +192,6 @@ def format_text(diagnosis: Diagnosis) -> str:
         *(f"  {line}" for line in d.limits_in_force or ("none: no sandbox",)),
         "tools: " + ", ".join(f"{name} {path or 'MISSING'}" for name, path in d.tools.items()),
         f"cache: {d.cache_dir} ({cache_state})",
+        f"docker: {d.docker}",
     ]
     return "\n".join(lines)
