@@ -21,8 +21,9 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any, TypeVar
 
@@ -117,6 +118,33 @@ def connect(address: str | None, num_cpus: int | None = None) -> bool:
         log_to_driver=False,
     )
     return True
+
+
+@contextmanager
+def local_cluster(nodes: int = 2, cpus_per_node: int = 1) -> Iterator[Any]:
+    """A Ray cluster of `nodes` nodes on 127.0.0.1 (`ray.cluster_utils.Cluster`:
+    separate raylets and object stores, as separate machines would have), for
+    tests and benchmarks; yields the Cluster (its `.address` is what
+    `--address` takes) and ends every node after."""
+    ray = import_ray()
+    from ray.cluster_utils import Cluster
+
+    quiet_environment()
+    node = {
+        "num_cpus": cpus_per_node,
+        "object_store_memory": OBJECT_STORE_BYTES,
+        "node_ip_address": LOCAL_HOST,
+    }
+    cluster = Cluster(initialize_head=True, head_node_args={**node, "include_dashboard": False})
+    try:
+        for _ in range(nodes - 1):
+            cluster.add_node(**node)
+        cluster.wait_for_nodes()
+        yield cluster
+    finally:
+        if ray.is_initialized():
+            ray.shutdown()
+        cluster.shutdown()
 
 
 def _attempt() -> int:

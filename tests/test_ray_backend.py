@@ -8,6 +8,7 @@ Skipped, with the reason, where ray is not installed or there is no sandbox."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import socket
 import sqlite3
 import subprocess
@@ -71,35 +72,37 @@ def check_examples(options: JudgeOptions) -> tuple[list[LabelCheck], int]:
 @pytest.fixture
 def two_nodes() -> Iterator[tuple[object, object]]:
     """A head and one worker node on 127.0.0.1, one CPU each; ended after the test."""
-    import ray
-    from ray.cluster_utils import Cluster
+    from judge.ray_pool import local_cluster
 
-    from judge.ray_pool import LOCAL_HOST, OBJECT_STORE_BYTES, quiet_environment
-
-    quiet_environment()
-    node = {
-        "num_cpus": 1,
-        "object_store_memory": OBJECT_STORE_BYTES,
-        "node_ip_address": LOCAL_HOST,
-    }
-    cluster = Cluster(initialize_head=True, head_node_args={**node, "include_dashboard": False})
-    try:
-        worker = cluster.add_node(**node)
-        cluster.wait_for_nodes()
+    with local_cluster(nodes=2, cpus_per_node=1) as cluster:
+        [worker] = cluster.worker_nodes
         yield cluster, worker
-    finally:
-        ray.shutdown()
-        cluster.shutdown()
 
 
 @pytest.fixture(scope="module")
-def local_check(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[object, ...]]:
-    """The local pool's verdicts on problems/examples (two workers, fresh cache)."""
-    rows, _ = check_examples(
-        JudgeOptions(workers=2, cache_dir=tmp_path_factory.mktemp("local-cache"))
+def local_check(tmp_path_factory: pytest.TempPathFactory) -> list[object]:
+    """The local pool's verdicts on problems/examples (two workers, fresh cache),
+    judged in a child process that never imports ray (the local pool forks)."""
+    cache = tmp_path_factory.mktemp("local-cache")
+    code = (
+        "import json, sys; from pathlib import Path\n"
+        "from judge.session import JudgeOptions\n"
+        "from tests.test_ray_backend import check_examples, verdict_rows\n"
+        f"rows, _ = check_examples(JudgeOptions(workers=2, cache_dir=Path({str(cache)!r})))\n"
+        "assert rows and not any(row.error for row in rows), rows\n"
+        "print(json.dumps(verdict_rows(rows)))\n"
     )
-    assert rows and not any(row.error for row in rows)
-    return verdict_rows(rows)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    found: list[object] = json.loads(done.stdout.splitlines()[-1])
+    return found
+
+
+def as_json(rows: list[tuple[object, ...]]) -> list[object]:
+    """Rows as the child process sends them (tuples become lists)."""
+    found: list[object] = json.loads(json.dumps(rows))
+    return found
 
 
 def test_judge_imports_without_ray() -> None:
@@ -141,7 +144,7 @@ def test_silent_address_is_one_clear_error(capsys: pytest.CaptureFixture[str]) -
 @needs_ray
 @needs_sandbox
 def test_check_through_ray_matches_local(
-    two_nodes: tuple[object, object], local_check: list[tuple[object, ...]], tmp_path: Path
+    two_nodes: tuple[object, object], local_check: list[object], tmp_path: Path
 ) -> None:
     """check problems/examples through two Ray nodes: the local pool's verdicts,
     both nodes did work, and every result was stored once."""
@@ -152,7 +155,7 @@ def test_check_through_ray_matches_local(
     with Judge(options) as judge:
         check_packages(judge, paths, on_checked=lambda _, found: rows.extend(found))
         stored, nodes = judge.stored_results, dict(judge.pool.nodes)  # type: ignore[attr-defined]
-    assert verdict_rows(rows) == local_check
+    assert as_json(verdict_rows(rows)) == local_check
     assert len(nodes) == 2, nodes
     assert stored == stored_rows(tmp_path) > 0
 
@@ -161,7 +164,7 @@ def test_check_through_ray_matches_local(
 @needs_ray
 @needs_sandbox
 def test_node_killed_mid_run(
-    two_nodes: tuple[object, object], local_check: list[tuple[object, ...]], tmp_path: Path
+    two_nodes: tuple[object, object], local_check: list[object], tmp_path: Path
 ) -> None:
     """The worker node removed while it runs jobs: its lost jobs are run again on
     the head, the verdicts are the local pool's and nothing is stored twice."""
@@ -189,7 +192,7 @@ def test_node_killed_mid_run(
         retried = pool.retried  # type: ignore[attr-defined]
     assert killed.is_set(), "the run ended before the worker node finished 3 jobs"
     assert retried >= 1, "no job was lost with the node: it was not killed mid-run"
-    assert verdict_rows(rows) == local_check
+    assert as_json(verdict_rows(rows)) == local_check
     assert stored == stored_rows(tmp_path) > 0
 
 

@@ -72,8 +72,14 @@ class RayEngine:
         cpus_per_actor: float = 1.0,
         gpus_per_actor: float = 0.0,
     ) -> None:
+        from solver.sampling.registry import EngineError, known_engines
+
         if actors < 1:
-            raise ValueError(f"need at least one actor, got {actors}")
+            raise EngineError(f"--backend ray needs at least one actor, got {actors}")
+        if name not in known_engines():  # before any actor starts: one clear error
+            raise EngineError(
+                f"unknown engine {name!r}; known engines: {', '.join(known_engines())}"
+            )
         ray = import_ray()
         self._ray = ray
         self._connected = connect(address, None)
