@@ -16,7 +16,9 @@ is) on the same tests, judged in one run by
                       this benchmark runs as nobody (the real rootless path: user
                       namespaces, no cgroups) and judges each round when told to;
         docker        --sandbox docker, one worker (a private dockerd is started
-                      when none answers and this runs as root).
+                      when none answers and this runs as root);
+        ray-2         --backend ray on two Ray nodes on 127.0.0.1 (one CPU each),
+                      against root-all: its runs/s ratio (target >= 0.90).
 A backend that cannot run here is a row saying why. Rounds alternate the naive
 harness and every backend to share machine noise. Prints runs per second of
 each and the per-run overhead over the bare exec, then the ratios against the
@@ -80,6 +82,7 @@ BACKENDS = (
     Backend("root-all", {"sandbox": "local", "workers": None}),
     Backend("rootless", {"sandbox": "local", "workers": 1}, as_user="nobody"),
     Backend("docker", {"sandbox": "docker", "workers": 1}),
+    Backend("ray-2", {"backend": "ray", "workers": 2}),  # two local Ray nodes, 1 CPU each
 )
 
 
@@ -261,6 +264,11 @@ def started(
         return
     if backend.options.get("sandbox") == "docker":
         stack.enter_context(private_daemon(work / "dockerd"))
+    if backend.options.get("backend") == "ray":  # a two-node cluster on 127.0.0.1
+        from judge.ray_pool import local_cluster
+
+        cluster = stack.enter_context(local_cluster(nodes=2, cpus_per_node=1))
+        backend = Backend(backend.name, {**backend.options, "address": cluster.address})
     options = JudgeOptions(
         cache_dir=work / f"cache-{backend.name}", reuse_results=False, lazy=False, **backend.options
     )
@@ -379,6 +387,12 @@ def report(
         if ("rootless", language) in rates:
             ratio = per_run_ms(rates, "rootless", language) / per_run_ms(rates, "root", language)
             print(f"rootless/root time per run, {language}: {ratio:.2f}x (target <= 1.5x)")
+    for language, _suffix in LANGUAGES:
+        if ("ray-2", language) in rates and ("root-all", language) in rates:
+            ratio = statistics.median(rates[("ray-2", language)]) / statistics.median(
+                rates[("root-all", language)]
+            )
+            print(f"ray-2/root-all runs per second, {language}: {ratio:.2f} (target >= 0.90)")
 
 
 if __name__ == "__main__":
