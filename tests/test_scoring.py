@@ -71,10 +71,45 @@ def test_features_by_hand() -> None:
     assert a["dual_share"] == pytest.approx(math.sqrt(3) / 2)
     assert (b["dual_share"], c["dual_share"]) == (0.0, 1.0)
     assert c["public_passed_fraction"] == 0.5 and a["public_passed_fraction"] == 1.0
-    assert b["cpu_time_s"] == 0.5 and b["memory_mib"] == 2.0
-    assert a["sample_count"] == 2 and c["logprob"] == -3.0
+    # relative to the survivors' medians; unknown statistics read as the median
+    assert (b["cpu_time_rel"], b["memory_rel"], a["cpu_time_rel"]) == (0.0, 0.0, 0.0)
+    assert c["source_length_rel"] == pytest.approx(math.log(51 / 101))
+    assert a["sample_count"] == 2 and (a["logprob_rel"], c["logprob_rel"]) == (0.0, 0.0)
     assert c["target_share"] == 0.25 and a["target_share"] == 1.0
     assert (a["lang_cpp"], a["lang_python"], c["lang_python"]) == (1.0, 0.0, 1.0)
+
+
+def test_relative_features_read_the_same_across_scales() -> None:
+    """A pool whose times, memory, lengths and log-probabilities are all scaled (or
+    shifted) gets the same relative features: they compare within the pool."""
+
+    def pool(scale: float, shift: float) -> dict[str, tuple[float, ...]]:
+        members = tuple(
+            Candidate(
+                f"c{i}",
+                "cpp",
+                int(scale * length),
+                public_passed=1,
+                public_total=1,
+                behaviour=(str(i % 2),),
+                cpu_time_s=scale * time - 1e-3 * (1 - scale),
+                memory_bytes=int(scale * (mib + 1) * 2**20 - 2**20),
+                logprob=logprob + shift,
+            )
+            for i, (length, time, mib, logprob) in enumerate(
+                [(100, 0.1, 1, -1.0), (200, 0.2, 3, -2.0), (400, 0.4, 7, -5.0)]
+            )
+        )
+        clusters = cluster_candidates(members)
+        return feature_rows(Pool("p", members, generated_inputs=("i",)), clusters)
+
+    names = ("cpu_time_rel", "memory_rel", "logprob_rel")
+    index = [FEATURES.index(name) for name in names]
+    small, large = pool(1.0, 0.0), pool(3.0, -40.0)
+    for cid in ("c0", "c1", "c2"):
+        assert [small[cid][i] for i in index] == pytest.approx([large[cid][i] for i in index])
+    assert small["c2"][FEATURES.index("logprob_rel")] == -3.0
+    assert small["c0"][FEATURES.index("source_length_rel")] == pytest.approx(math.log(101 / 201))
 
 
 def test_language_groups() -> None:

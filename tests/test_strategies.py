@@ -50,7 +50,7 @@ def write(tmp_path: Path, text: str) -> Path:
         ("cluster_penalty: -1\n", "key 'cluster_penalty'"),
         ("top_clusters: 2.5\n", "key 'top_clusters'"),
         ("scoring: weights\nweights: {size: 1}\n", "unknown feature 'size'"),
-        ("scoring: weights\nweights: {logprob: big}\n", "key 'weights.logprob'"),
+        ("scoring: weights\nweights: {logprob_rel: big}\n", "key 'weights.logprob_rel'"),
         ("scoring: weights\n", "'scoring: weights' needs at least one weight"),
         ("tests: none\nclustering: behaviour\n", "key 'clustering'"),
         ("tests: none\nclustering: none\nscoring: codet\n", "key 'scoring'"),

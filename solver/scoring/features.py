@@ -9,6 +9,7 @@ order. Missing statistics (no log-probability, no runtime) read as 0.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ class Context:
     subtask_share: Mapping[str, float]
     codet_share: Mapping[str, float]
     dual_share: Mapping[str, float]
+    medians: Mapping[str, float]
 
 
 def language_group(language: str) -> str:
@@ -51,6 +53,28 @@ def _agreement(candidate: Candidate, context: Context) -> float:
     """Share of generated inputs where the candidate's label equals the largest cluster's."""
     same = sum(a == b for a, b in zip(candidate.behaviour, context.largest, strict=False))
     return _fraction(same, len(context.largest), 1.0)
+
+
+def _log_ratio(value: float | None, median: float, offset: float) -> float:
+    """log((value + offset) / (median + offset)), 0 when the value is unknown: a
+    statistic relative to the pool's own survivors, so that a scorer trained on
+    one problem's pools reads another's (absolute times, memory, lengths and
+    log-probabilities differ between problems, not between right and wrong)."""
+    if value is None:
+        return 0.0
+    return math.log((value + offset) / (median + offset))
+
+
+def pool_medians(candidates: Sequence[Candidate]) -> dict[str, float]:
+    """The survivors' median of each statistic the relative features read (0 when
+    no candidate has it)."""
+    columns: dict[str, list[float]] = {
+        "cpu_time_s": [c.cpu_time_s for c in candidates if c.cpu_time_s is not None],
+        "memory_bytes": [float(c.memory_bytes) for c in candidates if c.memory_bytes is not None],
+        "source_length": [float(c.source_length) for c in candidates],
+        "logprob": [c.logprob for c in candidates if c.logprob is not None],
+    }
+    return {name: statistics.median(values) if values else 0.0 for name, values in columns.items()}
 
 
 def _failed(candidate: Candidate) -> float:
@@ -109,19 +133,27 @@ FEATURE_TABLE: tuple[tuple[str, str, FeatureFunction], ...] = (
         "share of generated inputs whose run failed",
         lambda c, x: _failed(c),
     ),
-    ("cpu_time_s", "CPU seconds on the public tests", lambda c, x: c.cpu_time_s or 0.0),
     (
-        "memory_mib",
-        "peak memory on the public tests, MiB",
-        lambda c, x: (c.memory_bytes or 0) / 2**20,
+        "cpu_time_rel",
+        "log of CPU time on the public tests over the survivors' median (+1 ms each)",
+        lambda c, x: _log_ratio(c.cpu_time_s, x.medians["cpu_time_s"], 1e-3),
+    ),
+    (
+        "memory_rel",
+        "log of peak memory on the public tests over the survivors' median (+1 MiB each)",
+        lambda c, x: _log_ratio(c.memory_bytes, x.medians["memory_bytes"], 2.0**20),
     ),
     ("sample_count", "times the model wrote this program", lambda c, x: float(c.sample_count)),
     (
-        "log_source_length",
-        "log(1 + source characters)",
-        lambda c, x: math.log1p(c.source_length),
+        "source_length_rel",
+        "log of source characters over the survivors' median (+1 each)",
+        lambda c, x: _log_ratio(c.source_length, x.medians["source_length"], 1.0),
     ),
-    ("logprob", "the sample's log-probability", lambda c, x: c.logprob or 0.0),
+    (
+        "logprob_rel",
+        "log-probability minus the survivors' median (0 without one)",
+        lambda c, x: 0.0 if c.logprob is None else c.logprob - x.medians["logprob"],
+    ),
     (
         "target_share",
         "share of the task's points the targeted subtask covers (1 untargeted)",
@@ -202,6 +234,7 @@ def context(pool: Pool, clusters: Sequence[Cluster]) -> Context:
         subtask_share=subtask_shares(pool),
         codet_share=codet_shares(pool, members),
         dual_share=dual_shares(pool, clusters),
+        medians=pool_medians(members),
     )
 
 
