@@ -13,7 +13,7 @@ from pathlib import Path
 from judge.compile import Build
 from judge.languages import get_language, language_for_path, languages, platform_language
 from judge.programs import Program, SourceError, program_from_paths
-from problems.languages import HEADER_SUFFIXES
+from problems.languages import HEADER_SUFFIXES, LANGUAGES
 from problems.model import CheckerKind, Grader, GraderKind, IncludeFiles, Problem, Submission
 
 # Languages whose grader files are compiled and linked with the candidate into
@@ -94,7 +94,7 @@ def grader_build(problem: Problem, program: Program) -> Build | str:
         return Build(program, compile_time_s=problem.limits.compile_time_s)
     language = get_language(program.language)
     written_in = language.source_language
-    family = "cpp" if written_in.startswith("cpp") else written_in
+    family = language.family
     if grader.includes:
         include = grader.include_for(family)
         if include is None:
@@ -127,7 +127,7 @@ def _include_build(problem: Problem, program: Program, include: IncludeFiles) ->
     the candidate is the module it imports (`<problem name>.py` for Python). A
     language run from one file by the pre-started interpreter (CPython) cannot
     take several: the reason is returned instead."""
-    extensions = get_language(include.language).extensions
+    extensions = LANGUAGES[include.language].extensions
     sources = [
         (name, data) for name, data in _include_contents(include) if Path(name).suffix in extensions
     ]

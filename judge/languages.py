@@ -1,5 +1,7 @@
-"""The table of languages a candidate may be written in (languages.yaml), and
-how a language turns sources into compile and run commands inside the sandbox."""
+"""The languages this judge can run (languages.yaml), and how a language turns
+sources into compile and run commands inside the sandbox. What a language is (its
+name, extensions, family) is problems.languages' identity table; the YAML adds
+only how to compile and run one of its keys, and is checked against it at load."""
 
 from __future__ import annotations
 
@@ -13,14 +15,15 @@ from pathlib import Path
 
 import yaml
 
+from problems.languages import LANGUAGE_BY_EXTENSION, LANGUAGES, LanguageIdentity
+
 
 @dataclass(frozen=True)
 class Language:
-    """One entry of languages.yaml. Commands are templates: see `compile_argv`."""
+    """One entry of languages.yaml over its identity row. Commands are templates:
+    see `compile_argv`."""
 
-    key: str
-    name: str
-    extensions: tuple[str, ...]
+    identity: LanguageIdentity
     main: str
     compile: tuple[str, ...]
     run: tuple[str, ...]
@@ -31,6 +34,26 @@ class Language:
     interpreter: str = ""
     stands_for: str = ""
     platforms: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The language's key in the identity table ("cpp", "pypy"...)."""
+        return self.identity.key
+
+    @property
+    def name(self) -> str:
+        """The language's display name ("C++17")."""
+        return self.identity.name
+
+    @property
+    def extensions(self) -> tuple[str, ...]:
+        """The file extensions that mean this language."""
+        return self.identity.extensions
+
+    @property
+    def family(self) -> str:
+        """The language graders and include folders name it by ("cpp" for C++20)."""
+        return self.identity.family
 
     @property
     def source_language(self) -> str:
@@ -88,17 +111,36 @@ def _expand(template: tuple[str, ...], main: str, files: list[str]) -> tuple[str
     return tuple(argv)
 
 
-@functools.cache
-def languages() -> Mapping[str, Language]:
-    """All languages of languages.yaml, keyed by their short name ("cpp", "python"...)."""
-    text = resources.files("judge").joinpath("languages.yaml").read_text(encoding="utf-8")
+YAML_FIELDS = frozenset(
+    {"main", "compile", "run", "artifact", "zygote", "processes", "probe", "interpreter"}
+    | {"stands_for", "platforms"}
+)
+"""What an entry of languages.yaml may say: how to compile and run, nothing of what
+the language is (that is problems.languages.LANGUAGES)."""
+
+
+def read_languages(text: str, source: str) -> dict[str, Language]:
+    """The languages of a languages.yaml text; ValueError naming `source` (the
+    file) for a key the identity table lacks or a field that is not about
+    compiling and running."""
     table = yaml.safe_load(text)
     result: dict[str, Language] = {}
     for key, entry in table.items():
+        if key not in LANGUAGES:
+            raise ValueError(
+                f"{source}: language {key!r} has no row in problems.languages.LANGUAGES"
+            )
+        unknown = sorted(set(entry) - YAML_FIELDS)
+        if unknown:
+            raise ValueError(
+                f"{source}: language {key!r}: unknown field(s) {', '.join(unknown)} "
+                f"(allowed: {', '.join(sorted(YAML_FIELDS))})"
+            )
+        stands_for = str(entry.get("stands_for", ""))
+        if stands_for and stands_for not in LANGUAGES:
+            raise ValueError(f"{source}: language {key!r} stands for unknown {stands_for!r}")
         result[key] = Language(
-            key=key,
-            name=entry["name"],
-            extensions=tuple(entry.get("extensions", ())),
+            identity=LANGUAGES[key],
             main=entry["main"],
             compile=tuple(entry.get("compile", ())),
             run=tuple(entry["run"]),
@@ -107,10 +149,17 @@ def languages() -> Mapping[str, Language]:
             processes=int(entry.get("processes", 1)),
             probe=tuple(entry.get("probe", ())),
             interpreter=str(entry.get("interpreter", "")),
-            stands_for=str(entry.get("stands_for", "")),
+            stands_for=stands_for,
             platforms=tuple(entry.get("platforms", ())),
         )
     return result
+
+
+@functools.cache
+def languages() -> Mapping[str, Language]:
+    """All languages of languages.yaml, keyed by their short name ("cpp", "python"...)."""
+    resource = resources.files("judge").joinpath("languages.yaml")
+    return read_languages(resource.read_text(encoding="utf-8"), str(resource))
 
 
 def platform_language(key: str, platform: str) -> Language:
@@ -128,12 +177,10 @@ def platform_language(key: str, platform: str) -> Language:
 
 
 def language_for_path(path: Path | str) -> Language | None:
-    """The language a source file is written in, judged by its extension."""
-    suffix = Path(path).suffix
-    for language in languages().values():
-        if suffix in language.extensions:
-            return language
-    return None
+    """The language a source file is written in, judged by its extension (None
+    when the extension is unknown or this judge does not run its language)."""
+    key = LANGUAGE_BY_EXTENSION.get(Path(path).suffix)
+    return languages().get(key) if key is not None else None
 
 
 def get_language(key: str) -> Language:

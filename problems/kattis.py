@@ -53,7 +53,7 @@ from problems.fields import (
 )
 from problems.fileio import read_yaml_mapping
 from problems.flags import FlagError
-from problems.languages import language_of_files
+from problems.languages import language_named, language_of_files
 from problems.model import (
     Checker,
     CheckerKind,
@@ -93,20 +93,6 @@ DRAFT_TYPES = ("pass-fail", "scoring", "interactive", "multi-pass", "submit-answ
 UNSUPPORTED_DRAFT_TYPES = ("multi-pass", "submit-answer")
 ON_REJECT_BY_LEGACY_GRADING = {"first_error": OnReject.BREAK, "grade": OnReject.CONTINUE}
 OWN_RIGHTS_OWNER = "cpsolve authors"  # problems/examples: judged as this project judges
-INCLUDE_LANGUAGE_BY_FOLDER = {
-    "cpp": "cpp",
-    "c++": "cpp",
-    "c": "c",
-    "python3": "python",
-    "python": "python",
-    "python2": "python2",
-    "java": "java",
-    "kotlin": "kotlin",
-    "rust": "rust",
-    "go": "go",
-    "javascript": "javascript",
-    "csharp": "csharp",
-}
 
 
 @dataclass(frozen=True)
@@ -283,7 +269,7 @@ def _include_grader(root: Path) -> Grader:
     includes = []
     for folder in folders:
         files = _include_files(folder)
-        language = INCLUDE_LANGUAGE_BY_FOLDER.get(folder.name) or language_of_files(files)
+        language = language_named(folder.name) or language_of_files(files)
         if language is None:
             raise ProblemError(folder, "cannot tell which language this include folder is for")
         includes.append(IncludeFiles(language=language, folder=folder, files=files))

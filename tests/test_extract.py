@@ -63,8 +63,10 @@ def test_tilde_fences_and_longer_fences() -> None:
 
 
 def test_unknown_language_is_an_error() -> None:
-    with pytest.raises(ValueError, match="rust"):
-        extract_code("```rust\nfn main(){}\n```", "rust")
+    """Extraction knows every language of the identity table; normalising, only its own."""
+    assert extract_code("```rust\nfn main(){}\n```", "rust") == "fn main(){}\n"
+    with pytest.raises(ValueError, match="cobol"):
+        extract_code("```cobol\nDISPLAY 'HI'.\n```", "cobol")
     with pytest.raises(ValueError, match="rust"):
         normalise("fn main(){}", "rust")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from solver.prompts.templates import LANGUAGE_TEMPLATES
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the `sample` parser."""
@@ -23,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument(
         "--language",
         action="append",
-        choices=("cpp", "python"),
+        choices=tuple(LANGUAGE_TEMPLATES),
         help="language to ask for (repeatable; default cpp)",
     )
     parser.add_argument("--per-subtask", action="store_true", help="one prompt per subtask")
@@ -33,6 +35,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--chunk-size", type=int, default=50, help="samples per transaction")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        default="local",
+        help="one engine here (default) or one per Ray actor (solver/sampling/ray_engine.py)",
+    )
+    parser.add_argument("--address", help="--backend ray: HOST:PORT of a Ray head")
+    parser.add_argument("--actors", type=int, default=2, help="--backend ray: engines (actors)")
     parser.set_defaults(handler=run)
 
 
@@ -51,13 +61,21 @@ def run(args: argparse.Namespace) -> int:
     """Sample candidate programs for a problem into a run directory (resumable)."""
     from problems.load import load_problem
     from solver.sample import sample_problem
-    from solver.sampling.engine import SamplingParams
+    from solver.sampling.engine import Engine, SamplingParams
     from solver.sampling.registry import make_engine
     from solver.store import RunStore
 
     problem = load_problem(Path(args.problem))
     languages = tuple(args.language or ["cpp"])
-    engine = make_engine(args.engine, args.model, problem=problem, languages=languages)
+    options = {"problem": problem, "languages": languages}
+    if args.backend == "ray":
+        from solver.sampling.ray_engine import RayEngine
+
+        engine: Engine = RayEngine(
+            args.engine, args.model, options, actors=args.actors, address=args.address
+        )
+    else:
+        engine = make_engine(args.engine, args.model, **options)
     params = SamplingParams(
         n=args.n,
         temperature=args.temperature,

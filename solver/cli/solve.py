@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from solver.prompts.templates import LANGUAGE_TEMPLATES
+
 
 def add_engine_arguments(parser: argparse.ArgumentParser, default_help: str) -> None:
     """The candidate-source options shared by `solve` and `contest`."""
@@ -33,7 +35,7 @@ def add_engine_arguments(parser: argparse.ArgumentParser, default_help: str) -> 
     parser.add_argument(
         "--language",
         action="append",
-        choices=("cpp", "python"),
+        choices=tuple(LANGUAGE_TEMPLATES),
         help="language to ask for (repeatable; default cpp)",
     )
     parser.add_argument("--generated-inputs", type=int, default=None, help="generated inputs")

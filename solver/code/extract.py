@@ -13,10 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-LANGUAGE_ALIASES: dict[str, frozenset[str]] = {
-    "cpp": frozenset({"cpp", "c++", "cc", "cxx", "c++17", "c++20"}),
-    "python": frozenset({"python", "python3", "py", "py3"}),
-}
+from problems.languages import LANGUAGES, language_named
 
 _FENCE_OPEN = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)[^`]*$")
 
@@ -60,25 +57,18 @@ def fenced_blocks(text: str) -> list[FencedBlock]:
     return blocks
 
 
-def language_of_info(info: str) -> str | None:
-    """The canonical language ("cpp", "python") a fence info word names, or None."""
-    for language, aliases in LANGUAGE_ALIASES.items():
-        if info.lower() in aliases:
-            return language
-    return None
-
-
 def extract_code(text: str, language: str) -> str | None:
     """The program a completion offers in `language`: the last fenced block tagged
-    with that language (aliases allowed), else the last closed fenced block of any
-    language, else None - an extraction failure the caller counts.
+    with that language (its key or an alias of problems.languages), else the last
+    closed fenced block of any language, else None - an extraction failure the
+    caller counts.
 
     An unterminated final block is used only when it is tagged with `language`
     (see the module docstring)."""
-    if language not in LANGUAGE_ALIASES:
-        raise ValueError(f"unknown language {language!r}; known: {sorted(LANGUAGE_ALIASES)}")
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; known: {sorted(LANGUAGES)}")
     blocks = fenced_blocks(text)
-    tagged = [b for b in blocks if language_of_info(b.info) == language and b.body.strip()]
+    tagged = [b for b in blocks if language_named(b.info) == language and b.body.strip()]
     if tagged:
         return tagged[-1].body
     closed = [b for b in blocks if b.closed and b.body.strip()]

@@ -1,29 +1,28 @@
-"""Prompt templates: one per language (a registry of `LanguageTemplate`s), one set
-of instructions per grader kind (a registry keyed by `GraderKind`), and
-`format_messages`, the pure function that writes the chat of one prompt."""
+"""Prompt templates: one per language a prompt can ask for (a registry of
+`LanguageTemplate`s keyed by problems.languages keys, whose identity table gives
+the name and fence), one set of instructions per grader kind (a registry keyed by
+`GraderKind`), and `format_messages`, the pure function that writes the chat of
+one prompt."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from problems.languages import LANGUAGES
 from problems.model import GraderKind, Limits, Problem
 from solver.prompts.material import GraderFile, Sample
 
 
 @dataclass(frozen=True)
 class LanguageTemplate:
-    """How to ask for a program in one language."""
+    """How to ask for a program in one language (its name and fence: LANGUAGES)."""
 
-    name: str  # shown to the model, e.g. "C++17"
-    fence: str  # the fence info string the answer must use
     program_form: str  # what a stand-alone answer is
     function_form: str  # what a function-call (grader) answer is
 
 
 LANGUAGE_TEMPLATES: dict[str, LanguageTemplate] = {
     "cpp": LanguageTemplate(
-        name="C++17",
-        fence="cpp",
         program_form="a complete C++17 program that reads standard input and writes "
         "standard output (with a `main` function)",
         function_form="C++17 code that implements the function(s) declared in the grader "
@@ -31,8 +30,6 @@ LANGUAGE_TEMPLATES: dict[str, LanguageTemplate] = {
         "yourself - the grader does that",
     ),
     "python": LanguageTemplate(
-        name="Python 3",
-        fence="python",
         program_form="a complete Python 3 program that reads standard input and writes "
         "standard output",
         function_form="Python 3 code that implements the function(s) the grader calls; do "
@@ -119,6 +116,7 @@ def format_messages(
     """The chat (system + user message) for one prompt; pure, so it can be tested
     without files."""
     template = LANGUAGE_TEMPLATES[language]
+    identity = LANGUAGES[language]
     instructions = GRADER_INSTRUCTIONS[grader_kind]
     form = template.function_form if instructions.uses_function_form else template.program_form
     sections = [f"# {title}", statement.strip(), "## Limits", _format_limits(limits)]
@@ -130,8 +128,8 @@ def format_messages(
         sections += ["## Grader", _format_grader_files(grader_files)]
     sections += [
         "## Answer format",
-        f"Answer with a single ```{template.fence} fenced block containing {form}. "
-        f"Write {template.name} only; anything outside the block is ignored.",
+        f"Answer with a single ```{identity.fence} fenced block containing {form}. "
+        f"Write {identity.name} only; anything outside the block is ignored.",
     ]
     user = "\n\n".join(sections) + "\n"
     return ({"role": "system", "content": SYSTEM_MESSAGE}, {"role": "user", "content": user})

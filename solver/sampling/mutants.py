@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from judge.labels import FULL_SCORE_LABELS
+from problems.languages import LANGUAGES, language_of_suffix
 from problems.model import Problem
 from solver.code.normalise import source_hash
 from solver.sampling.engine import Completion, Engine, Prompt, SamplingParams
@@ -40,8 +41,6 @@ from solver.sampling.mutate_cpp import canonical_cpp, mutate_cpp
 from solver.sampling.mutate_python import canonical_python, mutate_python
 from solver.sampling.mutation import Mutant
 
-SUFFIX_LANGUAGES = {".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".c++": "cpp", ".py": "python"}
-LANGUAGE_NAMES = {"c++": "cpp", "cpp": "cpp", "python": "python", "python3": "python"}
 MUTATION_COUNT_WEIGHTS = {1: 0.5, 2: 0.3, 3: 0.2}
 ESCALATE_EVERY = 8
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -73,11 +72,10 @@ class ReferenceSource:
 
 
 def submission_language(language: str | None, path_suffix: str) -> str | None:
-    """The canonical language of a submission: its declared language when known,
-    else guessed from the file suffix; None for languages we cannot mutate."""
-    if language is not None:
-        return LANGUAGE_NAMES.get(language.lower())
-    return SUFFIX_LANGUAGES.get(path_suffix.lower())
+    """The language key of a submission: its declared one (a problems.languages key)
+    when known, else its file suffix's; None for languages we cannot mutate."""
+    key = language if language is not None else language_of_suffix(path_suffix)
+    return key if key in MUTATORS else None
 
 
 def load_reference_sources(problem: Problem, languages: tuple[str, ...]) -> list[ReferenceSource]:
@@ -126,7 +124,7 @@ def count_tokens(source: str) -> int:
 def fenced(source: str, language: str) -> str:
     """The source inside a fenced block of its language, as a model would answer."""
     body = source if source.endswith("\n") else source + "\n"
-    return f"```{language}\n{body}```\n"
+    return f"```{LANGUAGES[language].fence}\n{body}```\n"
 
 
 class MutantsEngine:
