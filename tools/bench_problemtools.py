@@ -2,8 +2,10 @@
 the same packages, in one run: both judge every labelled submission (Python on
 PyPy in both when pypy3 is installed; submissions in a language cpsolve's judge
 has no entry for are left out of problemtools' copies too, and symlinks of test
-data checked out as link stubs are made symlinks again there). Prints both wall times and, last, the
-ratio problemtools / cpsolve.
+data checked out as link stubs are made symlinks again there). Prints both
+wall times, both CPU times (each judge's process tree: independent of the
+machine's load, unlike the wall) and, last, the ratio problemtools / cpsolve of
+the wall times.
 
     .venv/bin/python tools/bench_problemtools.py [--verifyproblem PATH] [PACKAGE...]
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -107,6 +110,13 @@ def problemtools_config(scratch: Path) -> Path:
     return config
 
 
+def children_cpu() -> float:
+    """CPU seconds of every finished child process (and the descendants each
+    waited for) so far: a judge's whole tree once it has ended."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_problemtools(verifyproblem: str, packages: list[Path], scratch: Path) -> float:
     """Wall seconds of `verifyproblem -p submissions` over copies of the packages
     (one process per package, one after the other); prints its summary lines."""
@@ -126,7 +136,7 @@ def run_problemtools(verifyproblem: str, packages: list[Path], scratch: Path) ->
         if dropped:
             print(f"problemtools {copy.name}: left out (cpsolve skips them): {', '.join(dropped)}")
         copies.append(copy)
-    start = time.monotonic()
+    start, cpu = time.monotonic(), children_cpu()
     for copy in copies:
         done = subprocess.run(
             [verifyproblem, str(copy), "-p", "submissions"],
@@ -140,6 +150,7 @@ def run_problemtools(verifyproblem: str, packages: list[Path], scratch: Path) ->
             if line.startswith(("ERROR", "WARNING")):
                 print(f"problemtools {copy.name}: {line}")
         print(f"problemtools {copy.name}: " + (lines[-1] if lines else f"exit {done.returncode}"))
+    print(f"problemtools CPU: {children_cpu() - cpu:.1f} s")
     return time.monotonic() - start
 
 
@@ -148,9 +159,10 @@ def run_cpsolve(packages: list[Path], scratch: Path) -> float:
     prints its closing line."""
     command = [sys.executable, "-m", "solver.cli", "check", *map(str, packages), "-q"]
     command += ["--cache", str(scratch / "cpsolve-cache")]
-    start = time.monotonic()
+    start, cpu = time.monotonic(), children_cpu()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
     elapsed = time.monotonic() - start
+    print(f"cpsolve CPU:      {children_cpu() - cpu:.1f} s")
     lines = done.stdout.strip().splitlines()
     print("cpsolve: " + (lines[-1] if lines else f"exit {done.returncode}: {done.stderr[-500:]}"))
     return elapsed

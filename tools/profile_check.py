@@ -51,6 +51,7 @@ from judge.sandbox import LocalSandbox, RunRequest, RunResult
 from judge.session import Judge, JudgeOptions
 from problems.load import load_problem
 from problems.model import Problem
+from solver import report
 
 Totals = dict[tuple[str, str], list[float]]
 
@@ -351,6 +352,7 @@ def main() -> int:
         print(
             f"verdict {row.problem} {row.submission} {row.label} {row.language} {got} {row.agrees}"
         )
+    print(report.check_report(rows))
     agree = sum(row.agrees is True for row in rows)
     print(f"{agree} of {len(rows)} agree; wall {wall:.1f} s (noisy)")
     print(f"total CPU seconds: {total_cpu:.2f}")
