@@ -34,6 +34,7 @@ results gives the same `ProblemResult` as grading the results of every test.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -281,31 +282,24 @@ def _top_groups(root: GroupResult) -> tuple[GroupResult, ...]:
     return root.children if root.children else (root,)
 
 
-def _grade_kattis_scoring(
-    problem: Problem, results: Mapping[str, TestResult], group_grader: GroupGrader | None = None
+def _grade_kattis(
+    problem: Problem,
+    results: Mapping[str, TestResult],
+    group_grader: GroupGrader | None = None,
+    *,
+    pass_fail: bool,
 ) -> ProblemResult:
+    """A Kattis package's grade: the root group's verdict, and the root's score
+    (scoring problems) or the problem's whole score when accepted (pass-fail)."""
     evaluation = _kattis_root(problem, results, group_grader)
     root = _require(evaluation)
+    max_score = problem.max_score if pass_fail else root.max_score
+    earned = problem.max_score if pass_fail else root.score
     return ProblemResult(
-        scheme="kattis-scoring",
+        scheme="kattis-pass-fail" if pass_fail else "kattis-scoring",
         verdict=root.verdict,
-        score=root.score if root.verdict.accepted else 0.0,
-        max_score=root.max_score,
-        groups=_top_groups(root),
-        tests=evaluation.counted,
-    )
-
-
-def _grade_kattis_pass_fail(
-    problem: Problem, results: Mapping[str, TestResult], group_grader: GroupGrader | None = None
-) -> ProblemResult:
-    evaluation = _kattis_root(problem, results, group_grader)
-    root = _require(evaluation)
-    return ProblemResult(
-        scheme="kattis-pass-fail",
-        verdict=root.verdict,
-        score=problem.max_score if root.verdict.accepted else 0.0,
-        max_score=problem.max_score,
+        score=earned if root.verdict.accepted else 0.0,
+        max_score=max_score,
         groups=_top_groups(root),
         tests=evaluation.counted,
     )
@@ -417,8 +411,12 @@ class GradingScheme:
 
 
 SCHEMES: Mapping[str, GradingScheme] = {
-    "kattis-scoring": GradingScheme(_grade_kattis_scoring, _kattis_needed, _best_single),
-    "kattis-pass-fail": GradingScheme(_grade_kattis_pass_fail, _kattis_needed, _best_single),
+    "kattis-scoring": GradingScheme(
+        functools.partial(_grade_kattis, pass_fail=False), _kattis_needed, _best_single
+    ),
+    "kattis-pass-fail": GradingScheme(
+        functools.partial(_grade_kattis, pass_fail=True), _kattis_needed, _best_single
+    ),
     "ioi-groupmin": GradingScheme(_grade_ioi, _ioi_needed, _best_per_subtask),
 }
 
