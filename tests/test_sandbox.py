@@ -518,6 +518,29 @@ def test_each_run_gets_a_fresh_box(sandbox: LocalSandbox, tmp_path: Path) -> Non
 
 
 @needs_sandbox
+def test_a_box_root_a_run_changed_is_not_the_next_runs(
+    sandbox: LocalSandbox, tmp_path: Path
+) -> None:
+    """The box and /tmp of one run are the next run's only if it left them
+    empty and unchanged (scratch.py): a root whose mode, times or flags a run
+    changed (rootless, candidates own it) comes back as a fresh tmpfs would."""
+    look = "stat -c '%a %Y' /box /tmp; lsattr -d /box /tmp 2>&1 | cut -c1-22; date +%s"
+    limits = dataclasses.replace(LIMITS, processes=8)
+    shell = Process(argv=("/bin/sh", "-c", look), limits=limits, stdout="out.txt")
+    result, fresh = run_one(sandbox, tmp_path, shell)
+    assert result.processes[0].status is RunStatus.OK, result
+    change = "chmod 700 /box /tmp; touch -d 2001-01-01 /box /tmp; chattr +d /box /tmp"
+    changer = Process(argv=("/bin/sh", "-c", change), limits=limits)
+    assert sandbox.run(RunRequest(processes=(changer,))).error is None
+    result, after = run_one(sandbox, tmp_path, shell)
+    assert result.processes[0].status is RunStatus.OK, result
+    modes_times, now = after.splitlines()[:2], int(after.splitlines()[-1])
+    assert [line.split()[0] for line in modes_times] == ["1777", "1777"], after
+    assert all(now - int(line.split()[1]) < 60 for line in modes_times), after
+    assert after.splitlines()[2:4] == fresh.splitlines()[2:4], (fresh, after)
+
+
+@needs_sandbox
 def test_symlinks_in_the_box_are_not_followed_on_copy_out(
     sandbox: LocalSandbox, tmp_path: Path
 ) -> None:

@@ -1,10 +1,11 @@
-"""The per-run /box and /tmp (judge/sandbox/scratch.py): a run that leaves only its
-own files is detached in the background, any other at once; either way the next
-run sees one fresh, empty tmpfs on each, and no page a run wrote stays charged
-to the slot's memory."""
+"""The per-run /box and /tmp (judge/sandbox/scratch.py): a tmpfs that a run leaves
+with only its own files (deleted) is the next run's, any other is detached;
+either way the next run sees one empty tmpfs on each, and no page a run wrote
+stays charged to the slot's memory."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,3 +86,36 @@ def test_next_run_sees_one_fresh_mount_and_no_charge_of_the_last(
     assert left.status is RunStatus.OK, left
     after = shell(sandbox, look, out)
     assert out.read_text() == "2\n/box:\nout\n\n/tmp:\n", out.read_text()
+
+
+def runner_box(sandbox: LocalSandbox) -> Path:
+    """The box folder as the host sees it, through the runner's /proc root."""
+    unshare = sandbox.runner_pid
+    runner = Path(f"/proc/{unshare}/task/{unshare}/children").read_text().split()[0]
+    for line in Path(f"/proc/{runner}/mountinfo").read_text().splitlines():
+        point = line.split()[4]
+        if point.endswith("/fs/box"):
+            return Path(f"/proc/{runner}/root{point}")
+    raise AssertionError("no box mount in the runner's mountinfo")
+
+
+def test_an_emptied_tmpfs_is_the_next_runs_and_any_other_replaced(
+    sandbox: LocalSandbox, tmp_path: Path
+) -> None:
+    """Runs that leave only the request's files share one tmpfs on /box (no
+    mount per run); a run that leaves a file of its own gets the next run a new
+    one (a descriptor held on the old root keeps its device number taken)."""
+    out = tmp_path / "out"
+    shell(sandbox, "true", out)
+    box_dir = runner_box(sandbox)
+    held = os.open(box_dir, os.O_PATH)
+    try:
+        for _ in range(3):
+            assert shell(sandbox, "cat /dev/null", out).status is RunStatus.OK
+            assert os.stat(box_dir).st_dev == os.fstat(held).st_dev
+        assert shell(sandbox, "echo x > /box/mine", out).status is RunStatus.OK
+        assert shell(sandbox, "ls -A /box", out).status is RunStatus.OK
+        assert out.read_text() == "out\n"
+        assert os.stat(box_dir).st_dev != os.fstat(held).st_dev
+    finally:
+        os.close(held)

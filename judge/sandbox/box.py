@@ -4,10 +4,11 @@ The runner (root, outside the chroot) does all of this, so every path that the
 candidate could have influenced is opened component by component with O_NOFOLLOW:
 a symlink planted in the box never makes the runner read or write a host file.
 
-The box and the sandbox's /tmp are each a fresh tmpfs per run, unmounted
-(detached) after it: whatever a candidate built there (a tree 100 000 levels
-deep, a million files, directories it made unreadable, any names) is dropped
-by the kernel in one call, with no walk that could fail or recurse."""
+The box and the sandbox's /tmp are each a tmpfs, empty when a run starts
+(scratch.py): one that a run left with anything but the request's own files
+is detached after it, so whatever a candidate built there (a tree 100 000
+levels deep, a million files, directories it made unreadable, any names) is
+dropped by the kernel in one call, with no walk that could fail or recurse."""
 
 from __future__ import annotations
 

@@ -2,13 +2,14 @@
 (`unshare --net --mount --ipc --uts --pid`), it builds the sandbox root once and
 then serves RunRequests as JSON lines on stdin/stdout until stdin closes.
 
-Per run: a fresh tmpfs for /box and /tmp, inputs copied in, every stdio file
-opened (judge-side ones 0600) before any process starts, one process per
-request entry (programs from the slot server, Python scripts from the zygote;
-each in an IPC namespace of its own), a wait loop that kills at the wall-clock
+Per run: an empty tmpfs on /box and /tmp (scratch.py), inputs copied in,
+every stdio file opened (judge-side ones 0600) before any process starts, one
+process per request entry (programs from the slot server, Python scripts from
+the zygote; each in an IPC namespace of its own), a wait loop that kills at the wall-clock
 deadline or when a slot's cgroup CPU time passes the limit, then every leftover
 process of every slot is killed, orphans reaped, usage read, outputs copied
-out, the reply sent and both tmpfs detached. Nothing the run made survives it.
+out, the reply sent, the request's files deleted and a tmpfs left with
+anything else detached. Nothing the run made survives it.
 
 Rootless (`--mode=rootless`, see modes.py) the runner is root of a user
 namespace only: it is not dumpable (a candidate of the same host uid cannot
@@ -508,16 +509,16 @@ class Runner:
             return RunResult(processes=(), error=f"sandbox: {error}")
         finally:
             fds.close_all()
-        # before the reply (its fds closed), so the background detach runs first (scratch.py)
+        # before the reply (its fds closed): an emptied box is kept for the next run (scratch.py)
         self.scratch.release(self.box_names, dirty_too=False)
         errors = [r.stderr_tail for r in results if r.status is RunStatus.SANDBOX_ERROR]
         return RunResult(processes=results, error="; ".join(errors) or None)
 
     def finish_run(self) -> None:
-        """Drop the last run's /box and /tmp (every process of it is dead and
-        its outputs are copied out). Called after the reply is sent; a tmpfs
-        left with nothing but the request's own files is detached in the
-        background (scratch.py)."""
+        """Settle the last run's /box and /tmp (every process of it is dead and
+        its outputs are copied out). Called after the reply is sent: a tmpfs
+        left with nothing but the request's own files (deleted) is kept for the
+        next run, any other is detached (scratch.py)."""
         self.scratch.release(self.box_names)
 
     def close(self) -> None:

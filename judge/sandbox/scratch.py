@@ -1,31 +1,34 @@
-"""The per-run /box and /tmp: a fresh tmpfs on each for every run, detached after it.
+"""The per-run /box and /tmp: a tmpfs on each that is empty when a run starts.
 
-Detaching a mount makes umount2(2) wait for an RCU grace period before it
-returns (namespace_unlock), on a loaded machine often milliseconds, far more
-than the mount or the rest of a small run. A run that leaves nothing in its
-tmpfs but the files the request named (its inputs, outputs, logs, FIFOs and
-dirs: the usual case) has those deleted, which frees the pages charged to the
-slot's memory cgroup there and then, and its mount is detached by a thread of
-the runner while the reply is read and the next request comes in; the next
-run's fresh mount waits only until the old one is off its directory (the
-detach itself, microseconds), not for the grace period. A run that left
-anything else (files a candidate made, a compiler's outputs) is detached at
-once and waited for, as before, so no page it charged to a slot outlives it.
-Either way nothing of a run is reachable from the next: its tmpfs is off the
-mount table before the next one is mounted, and every process of it is dead."""
+A run that leaves nothing in its tmpfs but the files the request named (its
+inputs, outputs, logs, FIFOs and dirs: the usual case) has those deleted after
+the copy-out, which frees the pages charged to the slot's memory cgroup there
+and then. Its tmpfs is then as fresh as a new one: no inode but the root, no
+block, and a root with the mode, owner, flags and extended attributes it was
+mounted with (atime and mtime are set again). The next run gets that same
+tmpfs: no mount and no unmount, whose grace periods and deferred frees cost
+every run CPU time on some core (a worker on a busy machine pays for them).
+A tmpfs that holds anything else (files a candidate made, a compiler's
+outputs, a bind under the box), or whose root was changed (a rootless
+candidate owns it), is detached and the next run gets a fresh mount, as
+before. Either way nothing of a run is reachable from the next: every process
+of it is dead, and the tmpfs it leaves is empty or off the mount table."""
 
 from __future__ import annotations
 
+import array
 import contextlib
+import errno
+import fcntl
 import os
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from judge.sandbox import box, mounts
+from judge.sandbox import box
 from judge.sandbox.api import RunRequest
 
-DETACH_WAIT_S = 0.0002  # between checks of whether a background detach is done
+FS_IOC_GETFLAGS = 0x80086601  # the inode flags chattr sets (noatime, nodump, ...)
 
 
 def request_names(request: RunRequest) -> tuple[str, ...]:
@@ -81,10 +84,46 @@ def remove_named(top: Path, names: Iterable[str]) -> None:
             _remove(top, parts, remove_dir=True)
 
 
-def is_empty(directory: Path) -> bool:
-    """Whether the tmpfs at `directory` holds nothing but its root folder."""
-    info = os.statvfs(directory)
-    return info.f_files - info.f_ffree <= 1 and info.f_blocks == info.f_bfree
+@dataclass(frozen=True)
+class RootState:
+    """What a tmpfs root carries besides its entries: mode, owner, inode flags
+    and extended attribute names."""
+
+    mode: int
+    uid: int
+    gid: int
+    flags: int
+    xattrs: tuple[str, ...]
+
+
+def root_state(fd: int) -> RootState:
+    """The RootState of the open folder `fd`."""
+    info = os.fstat(fd)
+    flags = array.array("l", [0])
+    try:
+        fcntl.ioctl(fd, FS_IOC_GETFLAGS, flags, True)
+    except OSError as error:  # a kernel whose tmpfs has no inode flags (before 6.0)
+        if error.errno != errno.ENOTTY:
+            raise
+    return RootState(
+        info.st_mode, info.st_uid, info.st_gid, flags[0], tuple(sorted(os.listxattr(fd)))
+    )
+
+
+def as_mounted(directory: Path, mounted: RootState) -> bool:
+    """Whether the tmpfs at `directory` is empty and its root as `mounted`
+    (then its atime and mtime are set to now, like a new mount's)."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        info = os.fstatvfs(fd)
+        if info.f_files - info.f_ffree > 1 or info.f_blocks != info.f_bfree:
+            return False
+        if root_state(fd) != mounted:
+            return False
+        os.utime(fd)
+        return True
+    finally:
+        os.close(fd)
 
 
 class Scratch:
@@ -93,70 +132,50 @@ class Scratch:
     def __init__(self, directories: tuple[Path, ...], size_bytes: int) -> None:
         self.directories = directories
         self.size_bytes = size_bytes
-        self._bare = {directory: os.stat(directory).st_dev for directory in directories}
-        self._mounted: set[Path] = set()
+        self._mounted: dict[Path, RootState] = {}  # each mount's root as mounted
+        self._unsettled: set[Path] = set()  # used by the last run, not yet checked
         self._emptied = False
-        self._detaching: dict[Path, Future[None]] = {}
-        self._threads = ThreadPoolExecutor(
-            max_workers=len(directories), thread_name_prefix="detach"
-        )
 
     def fresh(self) -> None:
-        """Mount a fresh, empty tmpfs on every directory (once the last run's
-        mount is off it)."""
+        """Have an empty tmpfs on every directory: the last run's, if it was
+        left as mounted (see the module doc), else a new mount."""
         for directory in self.directories:
             if directory in self._mounted:
                 continue
-            detaching = self._detaching.pop(directory, None)
-            if detaching is not None:
-                self._wait_detached(directory, detaching)
             box.mount_scratch(directory, self.size_bytes)
-            self._mounted.add(directory)
+            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            try:
+                self._mounted[directory] = root_state(fd)
+            finally:
+                os.close(fd)
+        self._unsettled = set(self.directories)
         self._emptied = False
 
-    def _wait_detached(self, directory: Path, detaching: Future[None]) -> None:
-        """Wait until `directory` shows the file system under the mount that a
-        background thread is detaching (not for the kernel's grace period)."""
-        while os.stat(directory).st_dev != self._bare[directory]:
-            if detaching.done():
-                detaching.result()  # the umount's OSError, if it failed
-                if os.stat(directory).st_dev != self._bare[directory]:
-                    raise OSError(f"{directory} is still mounted after its umount")
-                return
-            wait((detaching,), timeout=DETACH_WAIT_S)
-
     def release(self, names: Iterable[str], dirty_too: bool = True) -> None:
-        """Drop the last run's mounts (every process of the run is dead and its
-        outputs are copied out): the entries `names` are deleted from the box
-        (the first directory), then a tmpfs holding nothing more is detached in
-        the background, any other at once (see the module doc), or, without
-        `dirty_too`, left for a later call."""
-        if not self._mounted:
+        """Settle the last run's mounts (every process of the run is dead and
+        its outputs are copied out): the entries `names` are deleted from the
+        box (the first directory); a tmpfs then as mounted is kept for the next
+        run, any other is detached, or, without `dirty_too`, left for a later
+        call."""
+        if not self._unsettled:
             return
         box_dir = self.directories[0]
-        if box_dir in self._mounted and not self._emptied:
+        if box_dir in self._unsettled and not self._emptied:
             remove_named(box_dir, names)
             self._emptied = True
         for directory in self.directories:
-            if directory not in self._mounted:
+            if directory not in self._unsettled:
                 continue
-            if is_empty(directory):
-                self._mounted.discard(directory)
-                self._detaching[directory] = self._threads.submit(
-                    mounts.unmount_if_mounted, directory
-                )
+            if as_mounted(directory, self._mounted[directory]):
+                self._unsettled.discard(directory)
             elif dirty_too:
-                self._mounted.discard(directory)
+                self._unsettled.discard(directory)
+                del self._mounted[directory]
                 box.discard_scratch(directory)
 
     def close(self) -> None:
-        """Wait for background detaches, unmount what is still mounted, stop the
-        threads."""
-        for detaching in self._detaching.values():
-            with contextlib.suppress(OSError):
-                detaching.result()
-        self._detaching.clear()
+        """Unmount what is still mounted."""
         for directory in self._mounted:
             box.discard_scratch(directory)
         self._mounted.clear()
-        self._threads.shutdown()
+        self._unsettled.clear()
