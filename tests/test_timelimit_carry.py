@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from judge.execute import NEAR_LIMIT_LOW, Setup, candidate_limits
@@ -19,6 +19,7 @@ from problems.load import load_problem
 EXAMPLES = Path(__file__).resolve().parents[1] / "problems" / "examples"
 
 
+@settings(deadline=None)  # loads a package each time: slow on a busy machine
 @given(
     verdict=st.sampled_from(list(Verdict)),
     cpu=st.floats(min_value=0, max_value=20),
