@@ -32,10 +32,16 @@ from typing import TYPE_CHECKING
 import yaml
 
 from judge.compile import Compiled
-from judge.execute import _placed, trusted_limits
-from judge.pool import _sandbox
-from judge.sandbox import Process, RunRequest, RunStatus
-from judge.trusted import VALIDATOR_VALID_EXIT, compile_trusted, run_trusted, runnable_program
+from judge.pool import worker_sandbox
+from judge.sandbox import RunRequest
+from judge.trusted import (
+    VALIDATOR_VALID_EXIT,
+    compile_trusted,
+    exit_code_of,
+    run_trusted,
+    runnable_program,
+    trusted_process,
+)
 from problems.errors import ProblemError
 from problems.generators import Command, GeneratorPlan, PlannedCase, read_generators
 from problems.programs import program_entries
@@ -67,27 +73,18 @@ def program_job(
     """Run a trusted program in this worker's sandbox: stdin from a host file (or
     none), its stdout and any `testcase.in` / `testcase.ans` it writes in its
     folder copied to `out_dir` (file to file: nothing is held in memory)."""
-    argv, files = _placed(compiled, "program")
-    files_in = files + ((("stdin", stdin_path),) if stdin_path is not None else ())
-    process = Process(
-        argv=argv + args,
-        limits=trusted_limits(GENERATE_TIME_S),
-        stdin="stdin" if stdin_path is not None else None,
-        stdout="stdout",
-        stderr="stderr",
-        python=compiled.zygote,
-        trusted=True,
-    )
+    process, files_in = trusted_process(compiled, args, stdin_path, GENERATE_TIME_S)
     out = Path(out_dir)
     files_out = tuple((name, str(out / name)) for name in ("stdout", "testcase.in", "testcase.ans"))
-    result = _sandbox().run(
+    result = worker_sandbox().run(
         RunRequest(processes=(process,), files_in=files_in, files_out=files_out)
     )
     if result.error is not None:
         return ProgramRun(None, f"sandbox error: {result.error}")
     outcome = result.processes[0]
-    code = outcome.exit_code if outcome.status in (RunStatus.OK, RunStatus.NONZERO_EXIT) else None
-    return ProgramRun(code, outcome.stderr_tail[-1000:].strip() or outcome.status.name)
+    return ProgramRun(
+        exit_code_of(outcome), outcome.stderr_tail[-1000:].strip() or outcome.status.name
+    )
 
 
 @dataclass

@@ -23,7 +23,7 @@ from judge.execute import _placed, scratch_root, trusted_limits
 from judge.languages import language_for_path
 from judge.pool import worker_sandbox
 from judge.programs import SourceError
-from judge.sandbox import Process, RunRequest, RunStatus
+from judge.sandbox import Process, ProcessResult, RunRequest, RunStatus
 from problems.model import Problem, TestGroup
 from problems.programs import program_sources
 
@@ -51,16 +51,17 @@ class TrustedRun:
         return self.exit_code == 0
 
 
-def trusted_run_job(
+def trusted_process(
     compiled: Compiled,
     args: tuple[str, ...],
     stdin_path: str | None,
     time_s: float,
     trusted: bool = True,
-) -> TrustedRun:
-    """Run `compiled` with `args` (stdin from a host file, or none) in this
-    worker's sandbox with a helper's limits; returns its exit code and stdout.
-    `trusted=False` for programs a model wrote (they get no trusted uid)."""
+) -> tuple[Process, tuple[tuple[str, str], ...]]:
+    """The Process that runs `compiled` with `args` and a helper's limits (stdin
+    from a host file, or none), and the files it needs in the box: its artifact in
+    a folder of its own, and its stdin. `trusted=False` for programs a model wrote
+    (they get no trusted uid)."""
     argv, files = _placed(compiled, "trusted")
     files_in = files + ((("stdin", stdin_path),) if stdin_path is not None else ())
     process = Process(
@@ -72,6 +73,25 @@ def trusted_run_job(
         python=compiled.zygote,
         trusted=trusted,
     )
+    return process, files_in
+
+
+def exit_code_of(outcome: ProcessResult) -> int | None:
+    """A finished process's exit code; None when it was killed (limits, signal)."""
+    return outcome.exit_code if outcome.status in (RunStatus.OK, RunStatus.NONZERO_EXIT) else None
+
+
+def trusted_run_job(
+    compiled: Compiled,
+    args: tuple[str, ...],
+    stdin_path: str | None,
+    time_s: float,
+    trusted: bool = True,
+) -> TrustedRun:
+    """Run `compiled` with `args` (stdin from a host file, or none) in this
+    worker's sandbox with a helper's limits; returns its exit code and stdout.
+    `trusted=False` for programs a model wrote (they get no trusted uid)."""
+    process, files_in = trusted_process(compiled, args, stdin_path, time_s, trusted)
     with tempfile.TemporaryDirectory(prefix="cpsolve-trusted-", dir=scratch_root()) as tmp:
         out = Path(tmp) / "stdout"
         result = worker_sandbox().run(
@@ -81,8 +101,7 @@ def trusted_run_job(
     if result.error is not None:
         return TrustedRun(None, b"", f"sandbox error: {result.error}", sandbox_error=True)
     outcome = result.processes[0]
-    code = outcome.exit_code if outcome.status in (RunStatus.OK, RunStatus.NONZERO_EXIT) else None
-    return TrustedRun(code, output, outcome.stderr_tail[-1000:])
+    return TrustedRun(exit_code_of(outcome), output, outcome.stderr_tail[-1000:])
 
 
 def runnable_program(entry: Path) -> tuple[Path, ...] | None:
