@@ -91,6 +91,23 @@ def quiet_environment() -> None:
     os.environ.setdefault("RAY_agent_register_timeout_ms", str(AGENT_TIMEOUT_MS))
 
 
+def stay_on_loopback() -> None:
+    """Keep this process's Ray on 127.0.0.1: Ray rewrites a loopback address
+    (`127.0.0.1:PORT`, and the address of a cluster it starts) into the
+    machine's outward IP, which it finds with a UDP socket towards a public
+    address, and then cannot reach a head that listens on 127.0.0.1 only.
+    Ray's own switch for that is its single-machine mode (the one it uses on
+    macOS and Windows): node addresses resolve to 127.0.0.1."""
+    from ray._private import ray_constants
+
+    ray_constants.ENABLE_RAY_CLUSTER = False
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine's loopback interface."""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 def connect(address: str | None, num_cpus: int | None = None) -> bool:
     """Join the Ray cluster at `address` (HOST:PORT), or start a one-node cluster
     on 127.0.0.1 when None (`num_cpus` CPUs, a small object store, no dashboard).
@@ -100,6 +117,8 @@ def connect(address: str | None, num_cpus: int | None = None) -> bool:
     if ray.is_initialized():
         return False
     quiet_environment()
+    if address is None or is_loopback(parse_address(address)[0]):
+        stay_on_loopback()
     if address is not None:
         probe(address)
         try:
@@ -130,7 +149,8 @@ def local_cluster(nodes: int = 2, cpus_per_node: int = 1) -> Iterator[Any]:
     from ray.cluster_utils import Cluster
 
     quiet_environment()
-    node = {
+    stay_on_loopback()
+    node: dict[str, Any] = {
         "num_cpus": cpus_per_node,
         "object_store_memory": OBJECT_STORE_BYTES,
         "node_ip_address": LOCAL_HOST,
