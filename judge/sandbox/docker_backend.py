@@ -55,7 +55,7 @@ from types import TracebackType
 from typing import Any
 
 from judge.languages import base_python
-from judge.sandbox import modes, wire
+from judge.sandbox import attempt, modes
 from judge.sandbox.api import RunRequest, RunResult
 from judge.sandbox.local import RUNNER_BOOTSTRAP, SandboxUnavailable
 from judge.sandbox.mounts import ETC_FILES, ETC_GLOBS, TOP_LEVEL
@@ -79,8 +79,6 @@ PING_TIMEOUT_S = 5
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 API_TIMEOUT_S = 120
 STARTUP_TIMEOUT_S = 60.0
-REPLY_MARGIN_S = 60.0
-RUN_ATTEMPTS = 2
 CONTAINER_LIMITS = (
     "container: --network none --read-only --cap-drop ALL --security-opt no-new-privileges",
     "container: memory and pids limits per worker (a backstop around the runner's)",
@@ -599,11 +597,9 @@ class DockerSandbox:
             translated = self.exchange.translate(request)
         except OSError as error:
             return RunResult(processes=(), error=f"sandbox: {error}")
-        result = self._run_once(translated)
-        for _attempt in range(1, RUN_ATTEMPTS):
-            if self._socket is not None:
-                break
-            result = self._run_once(translated)
+        result = attempt.run_with_retry(
+            lambda: self._run_once(translated), lambda: self._socket is not None
+        )
         if result.processes:
             try:
                 self.exchange.bring_back(request, translated)
@@ -632,19 +628,10 @@ class DockerSandbox:
             if failure is not None:
                 return RunResult(processes=(), error=failure)
         assert self._socket is not None
-        longest = max((p.limits.wall_time_s for p in request.processes), default=0.0)
-        try:
-            self._socket.sendall((json.dumps(wire.request_to_dict(request)) + "\n").encode())
-        except OSError:
-            self._drop_runner()
-            return RunResult(processes=(), error=f"docker runner of worker {self.worker} died")
-        reply = self._read_line(longest + REPLY_MARGIN_S)
-        if reply is None:
-            self._drop_runner()
-            return RunResult(
-                processes=(), error=f"docker runner of worker {self.worker} died mid-run"
-            )
-        return wire.result_from_dict(reply)
+        runner = f"docker runner of worker {self.worker}"
+        return attempt.send_and_read(
+            request, self._socket.sendall, self._read_line, self._drop_runner, runner
+        )
 
     def close(self) -> None:
         """Remove the container (with the runner in it) and the exchange folder."""

@@ -31,12 +31,11 @@ from typing import Any
 
 import pyseccomp
 
-from judge.sandbox import cgroups, modes, wire
+from judge.sandbox import attempt, cgroups, modes
 from judge.sandbox.api import RunRequest, RunResult
 
 DEFAULT_TMPFS_BYTES = 2 * 1024**3
 STARTUP_TIMEOUT_S = 30.0
-REPLY_MARGIN_S = 60.0
 CLOSE_TIMEOUT_S = 5.0
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 # The runner needs `judge` (first on its path) and `pyseccomp` (last, after the
@@ -48,7 +47,6 @@ RUNNER_BOOTSTRAP = (
     "sys.path.insert(0, first); sys.path.append(last); "
     "from judge.sandbox.runner import main; sys.exit(main())"
 )
-RUN_ATTEMPTS = 2
 
 _nonces = itertools.count()
 
@@ -143,12 +141,9 @@ class LocalSandbox:
     def run(self, request: RunRequest) -> RunResult:
         """Run `request` in this worker's sandbox. A runner that died, before or
         during the run, is replaced and the run is made once more on the new one."""
-        result = self._run_once(request)
-        for _attempt in range(1, RUN_ATTEMPTS):
-            if self._process is not None:
-                break
-            result = self._run_once(request)
-        return result
+        return attempt.run_with_retry(
+            lambda: self._run_once(request), lambda: self._process is not None
+        )
 
     def _run_once(self, request: RunRequest) -> RunResult:
         """One attempt; `self._process` is None afterwards if the runner died."""
@@ -156,20 +151,14 @@ class LocalSandbox:
             self._kill()
             self._start()
         assert self._process is not None and self._process.stdin is not None
-        longest = max((p.limits.wall_time_s for p in request.processes), default=0.0)
-        try:
-            self._process.stdin.write((json.dumps(wire.request_to_dict(request)) + "\n").encode())
-            self._process.stdin.flush()
-        except BrokenPipeError:
-            self._kill()
-            return RunResult(processes=(), error=f"sandbox runner of worker {self.worker} died")
-        reply = self._read_line(longest + REPLY_MARGIN_S)
-        if reply is None:
-            self._kill()
-            return RunResult(
-                processes=(), error=f"sandbox runner of worker {self.worker} died mid-run"
-            )
-        return wire.result_from_dict(reply)
+        stdin = self._process.stdin
+
+        def send(line: bytes) -> None:
+            stdin.write(line)
+            stdin.flush()
+
+        runner = f"sandbox runner of worker {self.worker}"
+        return attempt.send_and_read(request, send, self._read_line, self._kill, runner)
 
     def close(self) -> None:
         """Stop the runner (EOF, then SIGKILL by pid after a grace period) and
