@@ -26,7 +26,7 @@ from problems.languages import (
     language_named,
     language_of_suffix,
 )
-from problems.model import GraderKind, Limits, Scoring
+from problems.model import GraderKind, Limits, OnReject, Scoring
 from problems.model import TestGroup as Group
 from solver.cli import build_parser
 from solver.code import extract, normalise
@@ -52,12 +52,12 @@ _SECRET = Group(
         ),
     ),
     Scoring(
-        on_reject="continue",
+        on_reject=OnReject.CONTINUE,
         score_range=(0.0, 100.0),
         grader_flags=("first_error", "accept_if_any_accepted"),
     ),
 )
-_PROBLEM = synthetic_problem(Group("data", (_SECRET,), Scoring(on_reject="continue")))
+_PROBLEM = synthetic_problem(Group("data", (_SECRET,), Scoring(on_reject=OnReject.CONTINUE)))
 
 
 def _result(verdicts: dict[str, Verdict]) -> ProblemResult:
