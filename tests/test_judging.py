@@ -11,11 +11,14 @@ import pytest
 
 from judge.session import Judge, JudgeOptions
 from problems.load import load_problem
+from problems.model import Problem
+from solver import judged_pool
 from solver.code.normalise import source_hash
 from solver.contest_pool import build_contest_pool, contest_sources, labelled_sources
-from solver.judged_pool import NOT_RUN
-from solver.judging import Source, judge_hidden, judge_public, pool_subtasks
+from solver.judged_pool import NOT_RUN, behaviour_with_stops, runs_made, tle_stop
+from solver.judging import Source, builds, judge_hidden, judge_public, pool_subtasks
 from solver.poolfile import load_pool
+from solver.testgen import generate_inputs
 
 
 @pytest.fixture()
@@ -105,3 +108,39 @@ def test_small_contest_pool_is_saved_and_reloaded(
     assert python_reference.behaviour == reference.behaviour
     again, stats = build_contest_pool(judge, problem, tmp_path / "pools", 16, 4, seed=0)
     assert stats.loaded and again == load_pool(next((tmp_path / "pools" / "pools").glob("*.json")))
+
+
+def test_runs_made_walks_the_chunks() -> None:
+    assert runs_made(("a",) * 10, None) == 10
+    assert runs_made(("a",) * 10, 2) == 10
+    assert runs_made(("!TLE", "!TLE") + ("!TLE",) * 8, 2) == 2
+    assert runs_made(("a", "!TLE", "a", "!TLE", "a", "a") + ("!TLE",) * 4, 2) == 6
+    assert runs_made(("!TLE",) * 3, 5) == 3
+
+
+@pytest.mark.slow
+def test_behaviour_stops_running_a_program_over_the_time_limit(
+    judge: Judge, examples_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem = load_problem(examples_dir / "pairsum")
+    assert tle_stop(problem) == 2
+    inputs = [item.path for item in generate_inputs(judge, problem, tmp_path / "gen", 6, 0)]
+    assert len(inputs) == 6
+    reference = _submission(examples_dir / "pairsum", "accepted/pairsum.cpp", "cpp")
+    looping = Source("loop", "python", "while True:\n    pass\n")
+    programs = builds(problem, [reference, looping])
+    requested: list[int] = []
+    real = judged_pool.behaviour_labels
+
+    def counting(judge: Judge, problem: Problem, programs: list, inputs: list) -> list:
+        requested.append(len(programs) * len(inputs))
+        return real(judge, problem, programs, inputs)
+
+    monkeypatch.setattr(judged_pool, "behaviour_labels", counting)
+    stopped = behaviour_with_stops(judge, problem, programs, inputs, 2)
+    assert requested == [2 * 2, 1 * 4]  # chunks of 2 then 4 inputs; the loop stops after 2
+    monkeypatch.undo()
+    full = behaviour_with_stops(judge, problem, programs[:1], inputs, None)
+    assert stopped[0] == full[0] and not any(label.startswith("!") for label in full[0])
+    assert stopped[1] == ("!TLE",) * 6
+    assert runs_made(stopped[1], 2) == 2

@@ -38,10 +38,9 @@ from judge.session import Judge, JudgeOptions
 from problems.errors import ProblemError
 from problems.load import find_problems, load_problem
 from problems.model import Problem
-from solver.behaviour import behaviour_labels
 from solver.candidates import Pool
 from solver.contest_pool import JudgeErrors, build_contest_pool, contest_sources
-from solver.judged_pool import NOT_RUN
+from solver.judged_pool import NOT_RUN, behaviour_with_stops, runs_made, tle_stop
 from solver.judging import builds, judge_public, make_candidate
 from solver.poolfile import load_pool
 from solver.scoring.learned import pool_examples, train_scorer
@@ -241,11 +240,12 @@ def cost(args: argparse.Namespace, problem: Problem) -> None:
             generated = generate_inputs(judge, problem, cache / "generated", args.inputs, args.seed)
             lap("generated inputs")
             survivors = [i for i, r in enumerate(public) if r.passed == r.total]
-            labels = behaviour_labels(
+            labels = behaviour_with_stops(
                 judge,
                 problem,
                 builds(problem, [sources[i] for i in survivors]),
                 [item.path for item in generated],
+                tle_stop(problem) if args.tle_stop else None,
             )
             lap("behaviour runs")
             by_index = dict(zip(survivors, labels, strict=True))
@@ -264,7 +264,8 @@ def cost(args: argparse.Namespace, problem: Problem) -> None:
     cpu = tree_cpu_seconds() - cpu_started
     load_after = os.getloadavg()
     languages = {lang: sum(s.language == lang for s in sources) for lang in ("cpp", "python")}
-    runs = sum(r.total for r in public) + len(survivors) * len(generated)
+    stop = tle_stop(problem) if args.tle_stop else None
+    runs = sum(r.total for r in public) + sum(runs_made(row, stop) for row in labels)
     for stage, (seconds, cpu_seconds) in times.items():
         print(f"  {stage:<30} {seconds:8.1f}s wall {cpu_seconds:8.1f}s CPU")
     print(
@@ -296,6 +297,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=cache_root() / "contest-pools")
     parser.add_argument("--cost", type=int, default=0, help="time a pool of N candidates")
+    parser.add_argument(
+        "--no-tle-stop",
+        dest="tle_stop",
+        action="store_false",
+        help="--cost runs every survivor on every generated input (the figure before "
+        "solver.judged_pool.behaviour_with_stops)",
+    )
     parser.add_argument("--cost-strategy", default="cpsolve", help="the strategy --cost ends with")
     parser.add_argument(
         "--pool-files", nargs="*", type=Path, default=[], help="evaluate these saved pools only"
