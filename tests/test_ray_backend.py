@@ -23,6 +23,7 @@ import pytest
 from judge.labelcheck import LabelCheck, check_packages
 from judge.sandbox.local import LocalSandbox
 from judge.session import Judge, JudgeOptions
+from judge.verdicts import TestResult
 from problems.load import find_problems
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,47 +37,36 @@ needs_sandbox = pytest.mark.skipif(not SANDBOX, reason=WHY_NOT)
 
 def verdict_rows(rows: list[LabelCheck]) -> list[tuple[object, ...]]:
     """What must not depend on where a submission was judged: per submission its
-    verdict, score and agreement with its label, and the verdict of each test it
-    ran. (Which tests run after a rejected one depends on the order results come
-    back in, as lazy judging stops where a grade can no longer change: compare
-    those with `same_tests`.)"""
+    verdict, score and agreement with its label. (Not each test's: which tests
+    run after a rejected one depends on the order results come back in, and a
+    test near the time limit may go either way on a loaded machine, even
+    between two local runs.)"""
     found = []
     for row in rows:
         result = row.result
-        judged = (
-            None
-            if result is None
-            else (
-                result.result.verdict.name,
-                result.result.score,
-                {test.test: test.verdict.name for test in result.tests},
-            )
-        )
+        judged = None if result is None else (result.result.verdict.name, result.result.score)
         found.append((row.problem, row.submission, row.label, judged, row.agrees, row.error))
-    return sorted(found, key=lambda row: repr(row[:3]))
-
-
-def same_tests(found: list[object], expected: list[object]) -> None:
-    """Both runs gave each submission the same verdict, score and agreement, and
-    every test that both ran the same verdict."""
-    assert len(found) == len(expected)
-    for mine, theirs in zip(found, expected, strict=True):
-        assert isinstance(mine, list) and isinstance(theirs, list)
-        assert mine[:3] == theirs[:3] and mine[4:] == theirs[4:], (mine, theirs)
-        if mine[3] is None or theirs[3] is None:
-            assert mine[3] == theirs[3], (mine, theirs)
-            continue
-        assert mine[3][:2] == theirs[3][:2], (mine[:3], mine[3][:2], theirs[3][:2])
-        tests, other = mine[3][2], theirs[3][2]
-        common = set(tests) & set(other)
-        assert common, (mine[:3], "no test judged in both runs")
-        assert {t: tests[t] for t in common} == {t: other[t] for t in common}, mine[:3]
+    return sorted(found, key=repr)
 
 
 def stored_rows(cache_dir: Path) -> int:
     """Results in a cache folder's result store."""
     with sqlite3.connect(cache_dir / "results.sqlite") as db:
         return int(db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+
+
+def record_puts(judge: Judge) -> list[str]:
+    """The keys of every result the judge stores from now on, in order (its real
+    cache still stores them): a result stored twice shows as a repeated key."""
+    keys: list[str] = []
+    store = judge.results.put
+
+    def put(key: str, result: TestResult) -> None:
+        keys.append(key)
+        store(key, result)
+
+    judge.results.put = put  # type: ignore[method-assign]
+    return keys
 
 
 def check_examples(options: JudgeOptions) -> tuple[list[LabelCheck], int]:
@@ -173,11 +163,12 @@ def test_check_through_ray_matches_local(
     paths = list(find_problems(REPO / "problems" / "examples"))
     rows: list[LabelCheck] = []
     with Judge(options) as judge:
+        puts = record_puts(judge)
         check_packages(judge, paths, on_checked=lambda _, found: rows.extend(found))
-        stored, nodes = judge.stored_results, dict(judge.pool.nodes)  # type: ignore[attr-defined]
-    same_tests(as_json(verdict_rows(rows)), local_check)
+        nodes = dict(judge.pool.nodes)  # type: ignore[attr-defined]
+    assert as_json(verdict_rows(rows)) == local_check
     assert len(nodes) == 2, nodes
-    assert stored == stored_rows(tmp_path) > 0
+    assert len(puts) == len(set(puts)) == stored_rows(tmp_path) > 0
 
 
 @pytest.mark.slow
@@ -207,13 +198,13 @@ def test_node_killed_mid_run(
 
         killer = threading.Thread(target=kill_when_busy, daemon=True)
         killer.start()
+        puts = record_puts(judge)
         check_packages(judge, paths, on_checked=lambda _, found: rows.extend(found))
-        stored = judge.stored_results
         retried = pool.retried  # type: ignore[attr-defined]
     assert killed.is_set(), "the run ended before the worker node finished 3 jobs"
     assert retried >= 1, "no job was lost with the node: it was not killed mid-run"
-    same_tests(as_json(verdict_rows(rows)), local_check)
-    assert stored == stored_rows(tmp_path) > 0
+    assert as_json(verdict_rows(rows)) == local_check
+    assert len(puts) == len(set(puts)) == stored_rows(tmp_path) > 0
 
 
 @pytest.mark.slow
