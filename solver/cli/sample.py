@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from solver.prompts.templates import LANGUAGE_TEMPLATES
+from solver.cli.solve import add_language_option
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,12 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     parser.add_argument("-n", type=int, default=100, help="samples per prompt")
     parser.add_argument("--run", required=True, help="run directory (resumed if it exists)")
-    parser.add_argument(
-        "--language",
-        action="append",
-        choices=tuple(LANGUAGE_TEMPLATES),
-        help="language to ask for (repeatable; default cpp)",
-    )
+    add_language_option(parser)
     parser.add_argument("--per-subtask", action="store_true", help="one prompt per subtask")
     parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--top-p", type=float, default=0.95)

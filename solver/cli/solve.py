@@ -11,6 +11,17 @@ from typing import Any
 from solver.prompts.templates import LANGUAGE_TEMPLATES
 
 
+def add_language_option(parser: argparse.ArgumentParser) -> None:
+    """--language: a language a prompt can ask for (the prompt templates' keys),
+    repeatable; shared by `sample`, `solve` and `contest`."""
+    parser.add_argument(
+        "--language",
+        action="append",
+        choices=tuple(LANGUAGE_TEMPLATES),
+        help="language to ask for (repeatable; default cpp)",
+    )
+
+
 def add_engine_arguments(parser: argparse.ArgumentParser, default_help: str) -> None:
     """The candidate-source options shared by `solve` and `contest`."""
     parser.add_argument(
@@ -32,12 +43,7 @@ def add_engine_arguments(parser: argparse.ArgumentParser, default_help: str) -> 
         help="samples per prompt of each --engine in order (one value: for all)",
     )
     parser.add_argument("--strategy", default=None, help="selection strategy (default: cpsolve)")
-    parser.add_argument(
-        "--language",
-        action="append",
-        choices=tuple(LANGUAGE_TEMPLATES),
-        help="language to ask for (repeatable; default cpp)",
-    )
+    add_language_option(parser)
     parser.add_argument("--generated-inputs", type=int, default=None, help="generated inputs")
     parser.add_argument("--max-tokens", type=int, default=1024)
     parser.add_argument("--temperature", type=float, default=1.0)
