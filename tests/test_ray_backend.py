@@ -102,9 +102,8 @@ def local_check(tmp_path_factory: pytest.TempPathFactory) -> list[object]:
         "assert rows and not any(row.error for row in rows), rows\n"
         "print(json.dumps(verdict_rows(rows)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-4000:]
     found: list[object] = json.loads(done.stdout.splitlines()[-1])
     return found
 
