@@ -14,6 +14,22 @@ import yaml
 
 from problems.errors import ProblemError
 
+# Names a package reader never treats as part of the package: hidden files and
+# folders, and the bytecode caches Python leaves beside any .py file it imports.
+IGNORED_NAMES = frozenset({"__pycache__"})
+
+
+def is_ignored_name(name: str) -> bool:
+    """True for a file or folder name that readers skip: hidden (leading dot) or
+    a tool's cache such as __pycache__, so that running a package's Python files
+    never adds a submission, test or program to it."""
+    return name.startswith(".") or name in IGNORED_NAMES
+
+
+def has_ignored_part(path: Path, root: Path) -> bool:
+    """True when any component of `path` below `root` is an ignored name."""
+    return any(is_ignored_name(part) for part in path.relative_to(root).parts)
+
 
 def read_text(path: Path) -> str:
     """The text of `path`, decoded as UTF-8 with undecodable bytes replaced.

@@ -51,7 +51,7 @@ from problems.fields import (
     get_positive_number,
     get_string,
 )
-from problems.fileio import read_yaml_mapping
+from problems.fileio import has_ignored_part, is_ignored_name, read_yaml_mapping
 from problems.flags import FlagError
 from problems.languages import language_named, language_of_files
 from problems.model import (
@@ -244,8 +244,7 @@ def _include_files(folder: Path) -> tuple[Path, ...]:
             (
                 path
                 for path in folder.rglob("*")
-                if path.is_file()
-                and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+                if path.is_file() and not has_ignored_part(path, folder)
             ),
             key=lambda path: path.relative_to(folder).as_posix(),
         )
@@ -309,7 +308,7 @@ def _generators(root: Path) -> tuple[Path, ...]:
     in_data = program_entries(root / "data")
     folder = root / "generators"
     in_folder = (
-        tuple(sorted(p for p in folder.iterdir() if not p.name.startswith(".")))
+        tuple(sorted(p for p in folder.iterdir() if not is_ignored_name(p.name)))
         if folder.is_dir()
         else ()
     )

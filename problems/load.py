@@ -12,6 +12,7 @@ from pathlib import Path
 
 from problems.cms import load_cms
 from problems.errors import ProblemError
+from problems.fileio import is_ignored_name
 from problems.kattis import load_kattis
 from problems.model import Problem
 
@@ -60,5 +61,5 @@ def find_problems(path: Path | str) -> list[Path]:
             found.append(current)
             subfolders.clear()
             continue
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        subfolders[:] = sorted(name for name in subfolders if not is_ignored_name(name))
     return sorted(found)

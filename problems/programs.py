@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from problems.errors import ProblemError
-from problems.fileio import read_text
+from problems.fileio import is_ignored_name, read_text
 from problems.languages import language_of
 
 _C_MAIN = re.compile(r"\bmain\s*\(")
@@ -23,7 +23,7 @@ def _is_source(path: Path) -> bool:
     """True for a visible file that is compiled or run as part of a program."""
     return (
         path.is_file()
-        and not path.name.startswith(".")
+        and not is_ignored_name(path.name)
         and (language_of(path) is not None or path.suffix in EXTRA_PROGRAM_SUFFIXES)
     )
 
@@ -57,7 +57,7 @@ def program_entries(folder: Path) -> tuple[Path, ...]:
     return tuple(
         entry
         for entry in sorted(folder.iterdir(), key=lambda path: path.name)
-        if not entry.name.startswith(".") and program_sources(entry)
+        if not is_ignored_name(entry.name) and program_sources(entry)
     )
 
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from problems.fileio import read_text
+from problems.fileio import has_ignored_part, is_ignored_name, read_text
 from problems.languages import language_of, language_of_files
 from problems.model import Label, Submission
 
@@ -50,10 +50,7 @@ def expected_score_from_header(text: str, group_points: Sequence[float]) -> floa
 def _visible_files(folder: Path) -> list[Path]:
     """All files below `folder` whose path has no hidden component, sorted."""
     return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        path for path in folder.rglob("*") if path.is_file() and not has_ignored_part(path, folder)
     )
 
 
@@ -100,10 +97,10 @@ def read_labelled_submissions(
         return ()
     submissions: list[Submission] = []
     for label_dir in sorted(folder.iterdir(), key=lambda path: path.name):
-        if not label_dir.is_dir() or label_dir.name.startswith("."):
+        if not label_dir.is_dir() or is_ignored_name(label_dir.name):
             continue
         for entry in sorted(label_dir.iterdir(), key=lambda path: path.name):
-            if entry.name.startswith("."):
+            if is_ignored_name(entry.name):
                 continue
             submission = _submission(entry, label_of(label_dir.name), group_points)
             if submission is not None:

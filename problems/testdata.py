@@ -31,7 +31,7 @@ from typing import Any
 
 from problems.errors import ProblemError
 from problems.fields import get_flags, get_number, get_string
-from problems.fileio import read_yaml_mapping
+from problems.fileio import is_ignored_name, read_yaml_mapping
 from problems.flags import SCORE_AGGREGATES, FlagError, TokenOptions, parse_token_flags
 from problems.model import OnReject, Scoring, TestCase, TestGroup, TestKind
 
@@ -203,7 +203,7 @@ def _read_group(
     items: list[str | TestGroup] = []
     scoring = scoring_from_settings(settings)
     for entry in sorted(folder.iterdir(), key=lambda path: path.name):
-        if entry.name.startswith("."):
+        if is_ignored_name(entry.name):
             continue
         if entry.is_symlink() and not entry.exists():
             raise ProblemError(entry, "symlink points to a missing file")

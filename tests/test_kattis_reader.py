@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -428,3 +429,24 @@ def test_python_versions_from_shebang_and_print_statement(tmp_path: Path) -> Non
         "accepted/three.py": "python",
         "wrong_answer/weird.xyz": None,
     }
+
+
+def test_bytecode_caches_and_hidden_names_add_nothing_to_a_package(tmp_path: Path) -> None:
+    """Importing a package's Python files leaves __pycache__ folders beside them;
+    they (and hidden names) must not become submissions, tests or programs."""
+    source = Path(__file__).resolve().parents[1] / "problems" / "examples" / "pairsum"
+    clean = tmp_path / "clean" / "pairsum"
+    dirty = tmp_path / "dirty" / "pairsum"
+    shutil.copytree(source, clean, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(clean, dirty)
+    for folder in [p for p in dirty.rglob("*") if p.is_dir()] + [dirty]:
+        cache = folder / "__pycache__"
+        cache.mkdir()
+        (cache / "solution.cpython-311.pyc").write_bytes(b"\x00bytecode")
+        (folder / ".hidden.py").write_text("print(1)\n")
+    before, after = load_problem(clean), load_problem(dirty)
+    assert [(s.name, s.label, len(s.paths)) for s in before.submissions] == [
+        (s.name, s.label, len(s.paths)) for s in after.submissions
+    ]
+    assert [t.name for t in before.tests] == [t.name for t in after.tests]
+    assert len(after.submissions) > 0 and len(after.tests) > 0
