@@ -58,8 +58,7 @@ def parse_text(path: Path, text: str) -> CheckOutput:
             continue
         cells = CELL_GAP.split(line.rstrip(), maxsplit=len(COLUMNS) - 1)
         if len(cells) < len(COLUMNS) - 1 or cells[5] not in STATUSES:
-            in_table = False  # the lines after the table (interpreters, counts)
-            continue
+            continue  # a multi-line ERROR note's next line, or the counts after the table
         cells += [""] * (len(COLUMNS) - len(cells))
         row = dict(zip(COLUMNS, cells, strict=True))
         key = (row["problem"], row["submission"])
