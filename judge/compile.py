@@ -212,14 +212,9 @@ def _compile_now(
                 base, message=f"sandbox error while compiling: {result.error}", judge_error=True
             )
         outcome = result.processes[0]
-        if stopped_by_machine(outcome, limits):
-            return replace(
-                base,
-                message=f"compilation was stopped by the wall-clock limit "
-                f"({limits.wall_time_s:.0f} s) after only {outcome.cpu_time_s:.1f} s of CPU "
-                f"time: the machine is overloaded (judged again next time)",
-                judge_error=True,
-            )
+        machine_fault = machine_fault_while_compiling(outcome, limits)
+        if machine_fault is not None:
+            return replace(base, message=machine_fault, judge_error=True)
         log = "".join(_tail(staging / "out" / name) for name in ("compile.out", "compile.err"))[
             -LOG_TAIL_BYTES:
         ]
@@ -260,6 +255,31 @@ def stopped_by_machine(outcome: ProcessResult, limits: ResourceLimits) -> bool:
     can make it do waits without CPU), so the failure is the judge's, not the
     candidate's CE (and is not cached)."""
     return outcome.status is RunStatus.WALL_LIMIT and outcome.cpu_time_s < limits.cpu_time_s / 2
+
+
+def machine_fault_while_compiling(outcome: ProcessResult, limits: ResourceLimits) -> str | None:
+    """Why a failed compile is the machine's fault rather than the source's, or None.
+
+    A source cannot make the compiler's own process die of a signal (a compiler
+    that crashes reports an internal error and exits), nor make it wait without
+    CPU; so a compiler killed from outside (a node going away, an operator's
+    kill), a sandbox error, or a starved compiler is a judge error, judged again
+    next time, never a cached CE. Limits the sandbox enforces (time, memory,
+    output) stay the source's CE."""
+    if stopped_by_machine(outcome, limits):
+        return (
+            f"compilation was stopped by the wall-clock limit ({limits.wall_time_s:.0f} s) "
+            f"after only {outcome.cpu_time_s:.1f} s of CPU time: the machine is overloaded "
+            "(judged again next time)"
+        )
+    if outcome.status is RunStatus.SIGNALED:
+        return (
+            f"the compiler was killed by signal {outcome.signal}, outside the sandbox's "
+            "limits (judged again next time)"
+        )
+    if outcome.status is RunStatus.SANDBOX_ERROR:
+        return f"sandbox error while compiling: {outcome.stderr_tail.strip()[-200:]}"
+    return None
 
 
 def _tail(path: Path) -> str:
