@@ -173,7 +173,7 @@ def assert_same_rows(reference: Path, other: Path) -> None:
     """Every row and the agree line the same (the compare tool's verdict)."""
     tool = compare_checks()
     first, second = tool.read_check(reference), tool.read_check(other)
-    assert len(first.rows) >= 40, first.rows  # the examples' labelled submissions
+    assert len(first.rows) >= 20, first.rows  # the examples hold 23 labelled submissions
     assert tool.differences(first, second) == []
     assert first.summary == second.summary
 
