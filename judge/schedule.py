@@ -178,11 +178,21 @@ class Schedule:
         self.job_setup = job_setup(setup)
         self.leaf = leaf_groups(setup.problem.root_group)
         self._state = {index: _Program() for index in programs}
-        self._waiting: set[tuple[str, str]] = set()  # (build key, test) in flight
+        # A run is one (build key, test digest): tests of several groups that hold
+        # the same files (symlinked copies) share one run and one cache entry.
+        self._digests = {test.name: test_digest(test) for test in tests}
+        self._same_files: dict[str, list[str]] = {}
+        for name, digest in self._digests.items():
+            self._same_files.setdefault(digest, []).append(name)
+        self._waiting: set[tuple[str, str]] = set()  # (build key, test digest) in flight
         self._missed: set[tuple[str, str]] = set()
         self._identical: dict[str, list[int]] = {}
         for index, compiled in programs.items():
             self._identical.setdefault(compiled.key, []).append(index)
+
+    def _run_of(self, build_key: str, name: str) -> tuple[str, str]:
+        """The run that gives program `build_key` its result on test `name`."""
+        return build_key, self._digests[name]
 
     def _key(self, compiled: Compiled, test: TestCase) -> str:
         return result_key(compiled.key, self.test_digest(test), self.limits_key, self.checker_key)
@@ -204,7 +214,7 @@ class Schedule:
         compiled = self.programs[index]
         found = False
         for name in names:
-            job = (compiled.key, name)
+            job = self._run_of(compiled.key, name)
             if job in self._waiting or job in self._missed:
                 continue
             cached = self.cache.get(self._key(compiled, self.tests[name]))
@@ -240,7 +250,7 @@ class Schedule:
         """Needed tests of the program that no job runs yet (for it or for an
         identical program: a run's result goes to every program of its build)."""
         key = self.programs[index].key
-        return [name for name in state.needed if (key, name) not in self._waiting]
+        return [name for name in state.needed if self._run_of(key, name) not in self._waiting]
 
     def _jobs(self, index: int) -> list[_Job]:
         """The program's jobs of certain tests, each with the fast tail of its group."""
@@ -294,16 +304,14 @@ class Schedule:
         for segment in job.segments:
             kept: list[str] = []
             for name in segment:
-                if (compiled.key, name) in self._waiting:
+                if self._run_of(compiled.key, name) in self._waiting:
                     break
                 kept.append(name)
+                self._waiting.add(self._run_of(compiled.key, name))
             if kept:
                 segments.append(tuple(kept))
         if not segments:
             return
-        for segment in segments:
-            for name in segment:
-                self._waiting.add((compiled.key, name))
         future = self.pool.submit(
             segments_job,
             compiled,
@@ -320,15 +328,17 @@ class Schedule:
         stored = 0
         for segment in job.segments:
             for name in segment:
-                self._waiting.discard((compiled.key, name))
+                run = self._run_of(compiled.key, name)
+                self._waiting.discard(run)
                 if name not in by_name:  # skipped after a failure: asked again if needed
                     continue
                 self.cache.put(self._key(compiled, self.tests[name]), by_name[name])
-                self._missed.discard((compiled.key, name))
+                self._missed.discard(run)
                 self.stored += 1
                 stored += 1
                 for index in self._identical[compiled.key]:
-                    self.results[index][name] = by_name[name]
+                    for same in self._same_files[run[1]]:
+                        self.results[index][same] = replace(by_name[name], test=same)
                     self._state[index].stale = True
         return stored
 
