@@ -16,10 +16,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from judge.compile import Build, Compiled, compile_build
-from judge.execute import Setup, run_test
 from judge.sandbox import LocalSandbox, Sandbox, modes
-from judge.verdicts import TestResult
-from problems.model import TestCase
 
 T = TypeVar("T")
 PR_SET_PDEATHSIG = 1
@@ -95,6 +92,25 @@ def _init_worker(in_pool: bool, kind: str = "local") -> None:
     Finalize(None, sandbox.close, exitpriority=10)
 
 
+def ensure_worker(kind: str = "local") -> None:
+    """Make this process a worker with a sandbox of `kind` (a slot of this
+    machine) unless it already is one: for job runners other than this module's
+    process pool (a Ray worker process)."""
+    if _Worker.sandbox is None:
+        _init_worker(False, kind)
+
+
+def limits_in_force(kind: str) -> tuple[str, ...]:
+    """What the sandbox of `kind` enforces, checked now so that a missing
+    backend is one clear error before any job (Docker: its image built once;
+    local: the mode's limits, said once when rootless)."""
+    if kind == "docker":
+        from judge.sandbox.docker_backend import prepare
+
+        return prepare()
+    return modes.announce()
+
+
 def _sandbox() -> Sandbox:
     assert _Worker.sandbox is not None, "worker not initialised"
     return _Worker.sandbox
@@ -111,31 +127,11 @@ def compile_job(build: Build, cache_dir: Path) -> Compiled:
     return compile_build(build, _sandbox(), cache_dir)
 
 
-def test_batch_job(
-    compiled: Compiled, setup: Setup, tests: tuple[TestCase, ...], stop_on_failure: bool
-) -> list[TestResult]:
-    """Run tests in order in this worker's sandbox (see judge.execute); with
-    `stop_on_failure`, the tests after the first rejected one are left out (the
-    caller asks for them again if they can still change the grade)."""
-    results = []
-    for test in tests:
-        result = run_test(compiled, setup, test, _sandbox())
-        results.append(result)
-        if stop_on_failure and not result.verdict.accepted:
-            break
-    return results
-
-
 class WorkerPool:
     """A pool of sandboxed workers; `workers=0` runs jobs in this process."""
 
     def __init__(self, workers: int | None = None, sandbox: str = "local") -> None:
-        if sandbox == "docker":  # a clear error now if Docker is absent; the image built once
-            from judge.sandbox.docker_backend import prepare
-
-            self.limits_in_force = prepare()
-        else:
-            self.limits_in_force = modes.announce()  # the sandbox's limits (rootless: said once)
+        self.limits_in_force = limits_in_force(sandbox)
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self._executor: ProcessPoolExecutor | None = None
         if self.workers > 0:

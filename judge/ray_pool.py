@@ -184,8 +184,7 @@ def _run_job(sandbox: str, function: Callable[..., T], args: tuple[Any, ...]) ->
     node that ran it, the task's attempt and the result."""
     import ray
 
-    if local_pool._Worker.sandbox is None:
-        local_pool._init_worker(False, sandbox)
+    local_pool.ensure_worker(sandbox)
     result = function(*args)
     return ray.get_runtime_context().get_node_id(), _attempt(), result
 
@@ -203,12 +202,7 @@ class RayPool(WorkerPool):
         address: str | None = None,
     ) -> None:
         ray = import_ray()
-        if sandbox == "docker":
-            from judge.sandbox.docker_backend import prepare
-
-            self.limits_in_force = prepare()
-        else:
-            self.limits_in_force = local_pool.modes.announce()
+        self.limits_in_force = local_pool.limits_in_force(sandbox)
         self._connected = connect(address, None if workers in (None, 0) else workers)
         self.sandbox = sandbox
         cpus = int(ray.cluster_resources().get("CPU", 1))

@@ -165,7 +165,6 @@ class Schedule:
         self.setup = setup
         self.tests = {test.name: test for test in tests}
         self.programs = programs
-        self.test_digest = test_digest
         self.lazy = lazy
         self.reuse_results = reuse_results
         self.progress = progress
@@ -195,7 +194,7 @@ class Schedule:
         return build_key, self._digests[name]
 
     def _key(self, compiled: Compiled, test: TestCase) -> str:
-        return result_key(compiled.key, self.test_digest(test), self.limits_key, self.checker_key)
+        return result_key(compiled.key, self._digests[test.name], self.limits_key, self.checker_key)
 
     def _needed(self, index: int) -> list[str]:
         known = self.results[index]

@@ -28,6 +28,7 @@ from judge.outputs import (
     token_digest_stream,
 )
 from judge.session import Judge
+from judge.verdicts import Verdict
 from problems.model import CheckerKind, Problem, TestCase, TestKind
 from solver.judging import run_tests
 
@@ -102,8 +103,15 @@ def behaviour_labels(
             else:
                 names = tokens
             for row, cell in enumerate(cells):
-                labels[row].append("!" + cell.verdict.name if cell.verdict else names[cell.digest])
+                labels[row].append(
+                    failed_label(cell.verdict) if cell.verdict else names[cell.digest]
+                )
     return [tuple(row) for row in labels]
+
+
+def failed_label(verdict: Verdict) -> str:
+    """The label of a run that failed with `verdict` ("!TLE", "!RE", "!CE")."""
+    return "!" + verdict.name
 
 
 def _verdict_labels(
@@ -120,7 +128,7 @@ def _verdict_labels(
     labels = []
     for program in runnable:
         if program is None:
-            labels.append(tuple("!CE" for _ in inputs))
+            labels.append(tuple(failed_label(Verdict.CE) for _ in inputs))
             continue
         result = next(results)
         by_name = {test.test: test for test in result.tests}
@@ -130,6 +138,6 @@ def _verdict_labels(
             if judged.verdict.accepted:
                 row.append("ok" if judged.score is None else f"ok:{judged.score:g}")
             else:
-                row.append("!" + judged.verdict.name)
+                row.append(failed_label(judged.verdict))
         labels.append(tuple(row))
     return labels

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from judge.compile import Build
 from judge.session import Judge
+from judge.verdicts import Verdict
 from problems.model import Problem
-from solver.behaviour import behaviour_labels
+from solver.behaviour import behaviour_labels, failed_label
 from solver.candidates import Pool
 from solver.judging import (
     ALL,
@@ -37,7 +38,7 @@ from solver.testgen import generate_inputs
 
 NOT_RUN = "!NOTRUN"
 STAGES = ("public", "testgen", "behaviour", "hidden")
-TLE = "!TLE"
+TLE = failed_label(Verdict.TLE)
 TLE_STOP = 2
 """A pass/fail candidate over the time limit on this many generated inputs is not
 run on the rest: they read as TLE (see `behaviour_with_stops`)."""

@@ -26,6 +26,7 @@ import pytest
 
 from judge.languages import base_python
 from judge.paths import CacheUnavailable, cache_root
+from tests.nobody_support import nobody_or_skip
 
 REPO = Path(__file__).resolve().parents[1]
 SITE_PACKAGES = Path(pytest.__file__).resolve().parents[1]
@@ -36,37 +37,26 @@ ERROR_WITHIN_S = 60.0
 def _as_nobody(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run Python `code` as nobody with the repository importable; skips where
     that cannot be done here."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root to become nobody")
-    try:
-        entry = pwd.getpwnam("nobody")
-    except KeyError:
-        pytest.skip("no user `nobody` on this machine")
-    probe = subprocess.run(
-        [base_python(), "-c", "import judge.paths"],
-        env={"PYTHONPATH": f"{REPO}:{SITE_PACKAGES}", "PATH": "/usr/bin:/bin"},
-        user=entry.pw_uid,
-        group=entry.pw_gid,
-        extra_groups=[],
-        capture_output=True,
-        text=True,
-        cwd="/",
-        check=False,
-    )
+    entry = nobody_or_skip()
+
+    def run(source: str, extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [base_python(), "-c", source],
+            env={"PYTHONPATH": f"{REPO}:{SITE_PACKAGES}", "PATH": "/usr/bin:/bin", **extra},
+            user=entry.pw_uid,
+            group=entry.pw_gid,
+            extra_groups=[],
+            capture_output=True,
+            text=True,
+            cwd="/",
+            timeout=60,
+            check=False,
+        )
+
+    probe = run("import judge.paths", {})
     if probe.returncode != 0:
         pytest.skip(f"nobody cannot import the judge from {REPO}: {probe.stderr[-300:]}")
-    return subprocess.run(
-        [base_python(), "-c", code],
-        env={"PYTHONPATH": f"{REPO}:{SITE_PACKAGES}", "PATH": "/usr/bin:/bin", **env},
-        user=entry.pw_uid,
-        group=entry.pw_gid,
-        extra_groups=[],
-        capture_output=True,
-        text=True,
-        cwd="/",
-        timeout=60,
-        check=False,
-    )
+    return run(code, env)
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ import pytest
 from judge.languages import base_python
 from judge.sandbox import modes
 from judge.sandbox.dockerd import DockerCannotRun, private_daemon
+from tests.nobody_support import copy_owned_by, nobody_or_skip
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "problems" / "examples"
@@ -84,26 +85,11 @@ def root_check(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def nobody_home() -> Iterator[Path]:
     """A folder nobody owns with a copy of the packages (skips where nobody
     cannot run the judge here)."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root to become nobody")
-    try:
-        entry = pwd.getpwnam("nobody")
-    except KeyError:
-        pytest.skip("no user `nobody` on this machine")
+    entry = nobody_or_skip()
     home = Path(tempfile.mkdtemp(prefix="cpsolve-parity-"))
     try:
-        home.chmod(0o755)
-        for name in COPIED:
-            source, target = REPO / name, home / "repo" / name
-            if source.is_dir():
-                shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target)
-        for name in ("cache", "tmp", "out"):
-            (home / name).mkdir()
-        for path in (home, *home.rglob("*")):
-            os.lchown(path, entry.pw_uid, entry.pw_gid)
+        copies = [(REPO / name, home / "repo" / name) for name in COPIED]
+        copy_owned_by(entry, home, copies, ("cache", "tmp", "out"))
         yield home
     finally:
         shutil.rmtree(home, ignore_errors=True)

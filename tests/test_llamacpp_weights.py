@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from judge.outputs import file_sha256
 from solver.sampling.default_model import find_smollm2_gguf
 from solver.sampling.engine import Prompt, SamplingParams
 from solver.sampling.llama_ctypes import LlamaLibraryError, library_path
 from solver.sampling.llamacpp_engine import make_llamacpp_engine
-from solver.sampling.llamacpp_weights import WEIGHT_TYPES, cached_requantized, file_digest
+from solver.sampling.llamacpp_weights import WEIGHT_TYPES, cached_requantized
 from solver.sampling.registry import EngineError
 
 
@@ -44,7 +45,7 @@ def made(source: Path, cache_home: Path) -> Path:
 def test_requantised_once_keyed_by_the_source_hash(source: Path, made: Path) -> None:
     from gguf import GGUFReader
 
-    assert file_digest(source)[:16] in made.name
+    assert file_sha256(source)[:16] in made.name
     matrices = {t.tensor_type.name for t in GGUFReader(made).tensors if len(t.shape) == 2}
     assert matrices == {"Q8_0"}
     assert "Q4_1" in {t.tensor_type.name for t in GGUFReader(source).tensors}

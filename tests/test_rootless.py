@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import resource
 import shutil
 import signal
@@ -33,6 +32,7 @@ from judge.languages import base_python
 from judge.sandbox import Process, ResourceLimits, modes, outcome
 from judge.sandbox.child import MACHINE_BYTES, rlimits
 from judge.sandbox.doctor import diagnose, format_text
+from tests.nobody_support import copy_owned_by, nobody_or_skip
 
 REPO = Path(__file__).resolve().parents[1]
 SITE_PACKAGES = Path(pyseccomp.__file__).resolve().parent
@@ -122,33 +122,18 @@ def _readable_by_others(path: Path) -> bool:
 def nobody() -> Iterator[Nobody]:
     """A folder nobody owns holding a copy of the packages; skips (with the reason)
     where nobody cannot run the judge here."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root to become nobody")
-    try:
-        entry = pwd.getpwnam("nobody")
-    except KeyError:
-        pytest.skip("no user `nobody` on this machine")
+    entry = nobody_or_skip()
     python = base_python()
     for needed in (Path(python).resolve(), SITE_PACKAGES):
         if not _readable_by_others(needed):
             pytest.skip(f"{needed} is not open to other users (nobody cannot run the judge)")
     home = Path(tempfile.mkdtemp(prefix="cpsolve-rootless-"))
     try:
-        home.chmod(0o755)
         sources = [(REPO / name, home / "repo" / name) for name in COPIED]
         sources += [
             (REPO / "tests" / name, home / "repo" / "tests" / name) for name in COPIED_TESTS
         ]
-        for source, target in sources:
-            if source.is_dir():
-                shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target)
-        for name in ("home", "tmp", "cache"):
-            (home / name).mkdir()
-        for path in (home, *home.rglob("*")):
-            os.lchown(path, entry.pw_uid, entry.pw_gid)
+        copy_owned_by(entry, home, sources, ("home", "tmp", "cache"))
         user = Nobody(entry.pw_uid, entry.pw_gid, home)
         probe = user.run(python, "-c", "from judge.sandbox import modes; print(modes.choose())")
         if probe.returncode != 0:

@@ -13,11 +13,12 @@ copied as they are, `general.file_type` set to the new type.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
 
+from judge.outputs import file_sha256
+from solver.sampling.default_model import default_cache_root
 from solver.sampling.registry import EngineError
 
 ENGINE_NAME = "llamacpp"
@@ -30,18 +31,9 @@ DEFAULT_MODEL_WEIGHTS = "q8_0"
 
 
 def cache_folder() -> Path:
-    """Where re-quantised models live: $XDG_CACHE_HOME/cpsolve/gguf."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cpsolve" / "gguf"
-
-
-def file_digest(path: Path) -> str:
-    """The SHA-256 of a file's bytes (hex), read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """Where re-quantised models live: $XDG_CACHE_HOME/cpsolve/gguf, beside the
+    converted models (solver.sampling.default_model)."""
+    return default_cache_root().parent / "gguf"
 
 
 def requantize(source: Path, target: Path, weights: str) -> None:
@@ -90,7 +82,7 @@ def cached_requantized(source: Path, weights: str, cache: Path | None = None) ->
         known = ", ".join([AUTO_WEIGHTS, STORED_WEIGHTS, *WEIGHT_TYPES])
         raise EngineError(f"engine {ENGINE_NAME!r}: unknown weights {weights!r}; known: {known}")
     folder = cache or cache_folder()
-    target = folder / f"{source.stem}-{file_digest(source)[:16]}.{weights}.gguf"
+    target = folder / f"{source.stem}-{file_sha256(source)[:16]}.{weights}.gguf"
     if target.is_file():
         return target
     folder.mkdir(parents=True, exist_ok=True)
