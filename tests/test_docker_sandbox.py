@@ -31,6 +31,7 @@ from judge.sandbox import (
     RunRequest,
     RunStatus,
     docker_backend,
+    modes,
 )
 from judge.sandbox.docker_backend import DockerSandbox
 
@@ -242,12 +243,8 @@ def test_same_status_as_the_local_sandbox(
 ) -> None:
     """The rootless local runner is the one Docker runs (see docker_backend)."""
     in_docker, _ = run_program(docker_box, binaries, tmp_path, name, language, args, limits)
-    os.environ["CPSOLVE_SANDBOX_MODE"] = "rootless"
-    try:
-        with LocalSandbox(worker=WORKER) as local:
-            here, _ = run_program(local, binaries, tmp_path, name, language, args, limits)
-    finally:
-        del os.environ["CPSOLVE_SANDBOX_MODE"]
+    with LocalSandbox(worker=WORKER, mode=modes.ROOTLESS) as local:
+        here, _ = run_program(local, binaries, tmp_path, name, language, args, limits)
     assert in_docker.status is here.status, (in_docker, here)
 
 

@@ -250,11 +250,6 @@ def _prefix_tests(path: Path) -> list[int]:
     return found
 
 
-# Readers still telling a language by its key's prefix, to move to the family
-# (LANGUAGES[key].family); each is its owner's to change.
-PREFIX_READERS_LEFT = {"solver/scoring/features.py"}
-
-
 def test_no_module_keeps_a_copy_of_the_identity_table() -> None:
     copies, prefixes = {}, {}
     for package in ("problems", "judge", "solver"):
@@ -262,7 +257,7 @@ def test_no_module_keeps_a_copy_of_the_identity_table() -> None:
             name = path.relative_to(ROOT).as_posix()
             if path != IDENTITY_FILE and (lines := _language_tables(path)):
                 copies[name] = lines
-            if name not in PREFIX_READERS_LEFT and (lines := _prefix_tests(path)):
+            if lines := _prefix_tests(path):
                 prefixes[name] = lines
     assert not copies, f"language tables outside problems/languages.py: {copies}"
     assert not prefixes, f"languages told by a key prefix, not the family: {prefixes}"

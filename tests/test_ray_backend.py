@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -170,40 +171,67 @@ def test_check_through_ray_matches_local(
     assert len(puts) == len(set(puts)) == stored_rows(tmp_path) > 0
 
 
+def held_on_node(
+    node_id: str, marks: Path, function: Callable[..., object], *args: object
+) -> object:
+    """A job as the pool runs it, except that on node `node_id`, once `marks/armed`
+    exists, it writes `marks/held-<pid>` and then waits (up to two minutes) instead
+    of running: the test knows that node is mid-job when it removes it, however
+    loaded the machine (a node removed between two jobs loses nothing)."""
+    import ray
+
+    if ray.get_runtime_context().get_node_id() == node_id and (marks / "armed").exists():
+        (marks / f"held-{os.getpid()}").touch()
+        time.sleep(120)
+    return function(*args)
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 300) -> None:
+    """Poll `condition` until it holds; AssertionError naming `what` after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {timeout_s:g} s"
+        time.sleep(0.01)
+
+
 @pytest.mark.slow
 @needs_ray
 @needs_sandbox
 def test_node_killed_mid_run(
     two_nodes: tuple[object, object], local_check: list[object], tmp_path: Path
 ) -> None:
-    """The worker node removed while it runs jobs: its lost jobs are run again on
+    """The worker node removed while it runs a job: the lost job is run again on
     the head, the verdicts are the local pool's and nothing is stored twice."""
     cluster, worker = two_nodes
-    options = JudgeOptions(backend="ray", address=cluster.address, cache_dir=tmp_path)  # type: ignore[attr-defined]
+    cache, marks = tmp_path / "cache", tmp_path / "marks"
+    marks.mkdir()
+    options = JudgeOptions(backend="ray", address=cluster.address, cache_dir=cache)  # type: ignore[attr-defined]
     paths = list(find_problems(REPO / "problems" / "examples"))
     rows: list[LabelCheck] = []
-    killed = threading.Event()
-    with Judge(options) as judge:
+    with Judge(options) as judge, ThreadPoolExecutor(1) as killer:
         pool = judge.pool
         worker_id = worker.node_id  # type: ignore[attr-defined]
+        submit = pool.submit
+        pool.submit = lambda function, *args: submit(  # type: ignore[method-assign]
+            held_on_node, worker_id, marks, function, *args
+        )
 
         def kill_when_busy() -> None:
-            """Remove the worker node once it has finished a few jobs (so it is
-            mid-run, holding more), then note what it had finished."""
-            while pool.nodes.get(worker_id, 0) < 3:  # type: ignore[attr-defined]
-                time.sleep(0.01)
+            """Once the worker node has finished a few jobs, hold its next one and
+            remove the node while that job waits."""
+            wait_for(lambda: pool.nodes.get(worker_id, 0) >= 3, "3 jobs on the worker")  # type: ignore[attr-defined]
+            (marks / "armed").touch()
+            wait_for(lambda: any(marks.glob("held-*")), "a held job on the worker")
             cluster.remove_node(worker)  # type: ignore[attr-defined]
-            killed.set()
 
-        killer = threading.Thread(target=kill_when_busy, daemon=True)
-        killer.start()
+        killed = killer.submit(kill_when_busy)
         puts = record_puts(judge)
         check_packages(judge, paths, on_checked=lambda _, found: rows.extend(found))
         retried = pool.retried  # type: ignore[attr-defined]
-    assert killed.is_set(), "the run ended before the worker node finished 3 jobs"
-    assert retried >= 1, "no job was lost with the node: it was not killed mid-run"
+        killed.result()
+    assert retried >= 1, "no job was run again after its node was removed"
     assert as_json(verdict_rows(rows)) == local_check
-    assert len(puts) == len(set(puts)) == stored_rows(tmp_path) > 0
+    assert len(puts) == len(set(puts)) == stored_rows(cache) > 0
 
 
 @pytest.mark.slow

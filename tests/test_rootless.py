@@ -285,3 +285,16 @@ def test_doctor_here_names_the_mode_the_sandbox_takes() -> None:
     assert f"backend: {diagnosis.backend}" in text
     assert all(line in text for line in diagnosis.limits_in_force)
     assert json.loads(json.dumps(diagnosis.to_json()))["mode"] == mode
+
+
+def test_rootless_forced_as_root_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As root, $CPSOLVE_SANDBOX_MODE=rootless is no sandbox at all (root's
+    processes are not bounded by RLIMIT_NPROC), with the reason; as anyone else
+    it is the rootless mode when user namespaces work."""
+    monkeypatch.setenv(modes.MODE_ENV, modes.ROOTLESS)
+    mode, reason = modes.choose()
+    if os.geteuid() == 0:
+        assert mode is None
+        assert "RLIMIT_NPROC" in reason and modes.MODE_ENV in reason
+    else:
+        assert mode == (modes.ROOTLESS if modes.rootless_works()[0] else None)

@@ -113,12 +113,16 @@ def test_relative_features_read_the_same_across_scales() -> None:
 
 
 def test_language_groups() -> None:
-    assert [language_group(x) for x in ("cpp20", "c", "python", "pypy3", "java", "javascript")] == [
+    """Groups follow the language table's families; a key it lacks is "other"."""
+    keys = ("cpp", "cpp20", "c", "python", "pypy", "java", "javascript", "no-such-key")
+    assert [language_group(x) for x in keys] == [
+        "cpp",
         "cpp",
         "c",
         "python",
         "python",
         "java",
+        "other",
         "other",
     ]
 

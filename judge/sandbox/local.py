@@ -58,9 +58,16 @@ class SandboxUnavailable(RuntimeError):
 class LocalSandbox:
     """The namespace/cgroup/seccomp sandbox of one worker slot (see module doc)."""
 
-    def __init__(self, worker: int = 0, tmpfs_bytes: int = DEFAULT_TMPFS_BYTES) -> None:
-        mode, reason = modes.choose()
+    def __init__(
+        self, worker: int = 0, tmpfs_bytes: int = DEFAULT_TMPFS_BYTES, mode: str | None = None
+    ) -> None:
+        """The sandbox of worker slot `worker`, in the mode `modes.choose` picks.
+        `mode` forces one for tests that compare modes on trusted programs: as
+        root, `modes.ROOTLESS` bounds no process count (see modes)."""
+        reason = f"mode {mode!r} asked for"
         if mode is None:
+            mode, reason = modes.choose()
+        if mode not in modes.LIMITS_IN_FORCE:
             raise SandboxUnavailable(reason)
         self.mode = mode
         self.limits_in_force = modes.LIMITS_IN_FORCE[mode]

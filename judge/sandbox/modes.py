@@ -37,8 +37,9 @@ OutOfMemoryError, "heap out of memory") is MEMORY_LIMIT, any other failure a
 runtime error (outcome.failed_for_memory); a C++ malloc of more than the
 backstop that the program checks itself is therefore RTE here, MLE as root.
 
-`CPSOLVE_SANDBOX_MODE=root|rootless` forces a mode (rootless works as root too,
-for testing; root fails for an ordinary user)."""
+`CPSOLVE_SANDBOX_MODE=root|rootless` forces a mode. Rootless is refused as root:
+RLIMIT_NPROC does not bind uid 0, so nothing would bound a candidate's processes
+(a fork bomb reaches the host); root fails for an ordinary user."""
 
 from __future__ import annotations
 
@@ -170,6 +171,12 @@ def choose() -> tuple[str | None, str]:
             return ROOT, "root: namespaces, cgroups and uid switching"
         if forced == ROOT:
             return None, f"root sandbox forced by ${MODE_ENV} but unavailable: {why_not_root}"
+    elif os.geteuid() == 0:
+        return None, (
+            f"rootless sandbox forced by ${MODE_ENV} as root: RLIMIT_NPROC does not bind "
+            "root's processes, so a candidate's fork bomb would reach the host; run as an "
+            f"ordinary user, or unset ${MODE_ENV} for the root sandbox"
+        )
     else:
         why_not_root = f"forced by ${MODE_ENV}"
     ok, why_not = rootless_works()

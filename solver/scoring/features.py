@@ -13,12 +13,13 @@ import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from problems.languages import LANGUAGES
 from solver.candidates import Candidate, Pool
 from solver.cluster import Cluster, cluster_index
 from solver.scoring.codet import consensus_scores
 
-# The language groups of the one-hot features (judge/languages.yaml keys; "cpp20" is
-# C++, "pypy3" is Python), anything else is "other".
+# The language groups of the one-hot features: language families of
+# problems/languages.py (C++20 is C++, PyPy is Python); any other is "other".
 LANGUAGE_GROUPS = ("cpp", "c", "python", "java")
 
 
@@ -36,12 +37,11 @@ class Context:
 
 
 def language_group(language: str) -> str:
-    """The one-hot group of a language key: "cpp20" -> "cpp", "javascript" -> "other"."""
-    if language.startswith("cpp"):
-        return "cpp"
-    if language.startswith(("python", "pypy")):
-        return "python"
-    return language if language in LANGUAGE_GROUPS else "other"
+    """The one-hot group of a language key, by its family: "cpp20" -> "cpp",
+    "pypy" -> "python", "javascript" (or a key the table lacks) -> "other"."""
+    identity = LANGUAGES.get(language)
+    family = identity.family if identity is not None else language
+    return family if family in LANGUAGE_GROUPS else "other"
 
 
 def _fraction(part: float, whole: float, empty: float) -> float:
