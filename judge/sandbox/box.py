@@ -124,18 +124,30 @@ def populate(
         fifo.chmod(0o660)
 
 
-def open_in_box(box: Path, name: str, final_flags: int, mode: int = 0o644) -> int:
-    """An fd for box/name, refusing symlinks at every component (OSError)."""
-    parts = PurePosixPath(checked_name(name)).parts
-    current = os.open(box, os.O_RDONLY | os.O_DIRECTORY)
+def open_parent(top: Path, parts: tuple[str, ...]) -> int:
+    """An fd for the folder holding top/parts (every part but the last), opening
+    each folder with O_NOFOLLOW: OSError if any is a symlink or missing. The
+    caller closes it."""
+    current = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
     try:
         for part in parts[:-1]:
             following = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=current)
             os.close(current)
             current = following
-        return os.open(parts[-1], final_flags | os.O_NOFOLLOW, mode, dir_fd=current)
-    finally:
+    except BaseException:
         os.close(current)
+        raise
+    return current
+
+
+def open_in_box(box: Path, name: str, final_flags: int, mode: int = 0o644) -> int:
+    """An fd for box/name, refusing symlinks at every component (OSError)."""
+    parts = PurePosixPath(checked_name(name)).parts
+    parent = open_parent(box, parts)
+    try:
+        return os.open(parts[-1], final_flags | os.O_NOFOLLOW, mode, dir_fd=parent)
+    finally:
+        os.close(parent)
 
 
 def _copy_fd_to(source_fd: int, host: str) -> None:

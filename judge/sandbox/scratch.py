@@ -48,18 +48,14 @@ def request_names(request: RunRequest) -> tuple[str, ...]:
 def _remove(top: Path, parts: tuple[str, ...], remove_dir: bool) -> None:
     """Unlink (or rmdir) top/parts, opening each folder with O_NOFOLLOW; OSError
     if any step fails (a symlink, a replaced entry, a folder not empty)."""
-    current = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    parent = box.open_parent(top, parts)
     try:
-        for part in parts[:-1]:
-            following = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=current)
-            os.close(current)
-            current = following
         if remove_dir:
-            os.rmdir(parts[-1], dir_fd=current)
+            os.rmdir(parts[-1], dir_fd=parent)
         else:
-            os.unlink(parts[-1], dir_fd=current)
+            os.unlink(parts[-1], dir_fd=parent)
     finally:
-        os.close(current)
+        os.close(parent)
 
 
 def remove_named(top: Path, names: Iterable[str]) -> None:
