@@ -32,6 +32,17 @@ CREATE TABLE IF NOT EXISTS results (
 """
 
 
+def open_cache_db(path: Path) -> sqlite3.Connection:
+    """A cache's SQLite file, its folder made if missing: WAL, so readers never
+    wait for the writer, and no fsync per write: a crash may lose the last few
+    entries (they are made again), never corrupt the file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=60)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
 def file_digest(*paths: Path | None) -> str:
     """Content hash of the given files (None counts as an absent file)."""
     digest = hashlib.sha256()
@@ -103,12 +114,7 @@ class ResultCache:
     """Judged test results on disk; only the judging process writes to it."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, timeout=60)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # No fsync per result: a crash may lose the last few results (they are
-        # re-judged), never corrupt the file.
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db = open_cache_db(path)
         self._db.executescript(SCHEMA)
 
     def get(self, key: str) -> TestResult | None:

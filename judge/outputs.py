@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import shutil
-import sqlite3
 import tempfile
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from judge import checkers, schedule
-from judge.cache import agreement_key, file_digest, limits_key, output_key
+from judge.cache import agreement_key, file_digest, limits_key, open_cache_db, output_key
 from judge.compile import Build, Compiled
 from judge.execute import (
     Setup,
@@ -205,9 +204,7 @@ class OutputRunner:
     def __init__(self, judge: Judge) -> None:
         self.judge = judge
         self.cache_dir = judge.cache_dir
-        self._db = sqlite3.connect(self.cache_dir / "outputs.sqlite", timeout=60)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db = open_cache_db(self.cache_dir / "outputs.sqlite")
         self._db.executescript(SCHEMA)
         self._input_digests: dict[Path, str] = {}
 

@@ -32,7 +32,6 @@ import functools
 import hashlib
 import json
 import marshal
-import sqlite3
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -41,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from judge.cache import open_cache_db
 from judge.paths import cache_root
 from judge.pool import WorkerPool, worker_sandbox
 from judge.sandbox import Process, ResourceLimits, RunRequest
@@ -332,10 +332,7 @@ class RunCache:
     """Harness results keyed by the content of the job and of the harness (SQLite)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, timeout=60)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db = open_cache_db(path)
         self._db.execute("CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, result TEXT)")
         self._salt = json.dumps([EXECUTION_VERSION, _harness_digest()])
 
