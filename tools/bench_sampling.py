@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from solver.sampling.engine import Prompt, SamplingParams  # noqa: E402
 from solver.sampling.registry import make_engine  # noqa: E402
 from solver.sampling.seeds import derive_seed  # noqa: E402
+from solver.sampling.vllm_engine import vllm_sampling  # noqa: E402
 
 WORDS = "solve the problem read the input write the output in python or cpp".split()
 
@@ -114,8 +115,6 @@ def raw_hf(engine: Any) -> Callable[[list[Prompt], SamplingParams], tuple[int, i
 
 def raw_vllm(engine: Any) -> Callable[[list[Prompt], SamplingParams], tuple[int, int]]:
     """Plain vLLM: render with the tokenizer, one `LLM.generate` call."""
-    from vllm import SamplingParams as VLLMSamplingParams
-
     llm = engine.llm
     tokenizer = llm.get_tokenizer()
 
@@ -126,17 +125,7 @@ def raw_vllm(engine: Any) -> Callable[[list[Prompt], SamplingParams], tuple[int,
             )
             for p in prompts
         ]
-        sampling = [
-            VLLMSamplingParams(
-                n=params.n,
-                temperature=params.temperature,
-                top_p=params.top_p,
-                max_tokens=params.max_tokens,
-                logprobs=0,
-                seed=derive_seed(params.seed, i) % (2**63),
-            )
-            for i in range(len(prompts))
-        ]
+        sampling = vllm_sampling(params, len(prompts))
         outputs = llm.generate(texts, sampling, use_tqdm=False)
         completions = [c for request in outputs for c in request.outputs]
         return len(completions), sum(len(c.token_ids) for c in completions)

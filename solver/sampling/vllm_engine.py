@@ -25,6 +25,25 @@ ENGINE_NAME = "vllm"
 CPU_KVCACHE_ENV = "VLLM_CPU_KVCACHE_SPACE"
 
 
+def vllm_sampling(params: SamplingParams, prompts: int) -> list[Any]:
+    """vLLM's sampling parameters for `prompts` prompts: `params` with the
+    cumulative logprob of each sample and each prompt's own seed, derived from
+    `params.seed` and its position."""
+    from vllm import SamplingParams as VLLMSamplingParams
+
+    return [
+        VLLMSamplingParams(
+            n=params.n,
+            temperature=params.temperature,
+            top_p=params.top_p,
+            max_tokens=params.max_tokens,
+            logprobs=0,
+            seed=derive_seed(params.seed, position) % (2**63),
+        )
+        for position in range(prompts)
+    ]
+
+
 @dataclass
 class VLLMEngine:
     """Samples with a vLLM `LLM`. Build it with `make_vllm_engine`."""
@@ -47,19 +66,7 @@ class VLLMEngine:
 
     def generate(self, prompts: list[Prompt], params: SamplingParams) -> list[list[Completion]]:
         """`params.n` completions per prompt, in index order, deterministic for the seed."""
-        from vllm import SamplingParams as VLLMSamplingParams
-
-        sampling = [
-            VLLMSamplingParams(
-                n=params.n,
-                temperature=params.temperature,
-                top_p=params.top_p,
-                max_tokens=params.max_tokens,
-                logprobs=0,
-                seed=derive_seed(params.seed, position) % (2**63),
-            )
-            for position in range(len(prompts))
-        ]
+        sampling = vllm_sampling(params, len(prompts))
         texts = [self.render(prompt) for prompt in prompts]
         outputs = self.llm.generate(texts, sampling, use_tqdm=False) if prompts else []
         return [
