@@ -108,6 +108,23 @@ def _compiled_from_record(directory: Path, record: dict[str, object]) -> Compile
     )
 
 
+def _program_dir(cache_dir: Path, key: str) -> Path:
+    return cache_dir / "programs" / key[:2] / key
+
+
+def compiled_in_cache(key: str, cache_dir: Path) -> Compiled | None:
+    """What an earlier compile of the build with key `key` (in any process) left
+    in the cache folder, or None: no sandbox, no lock (the record is replaced
+    atomically), so the judging process skips a worker's round trip for a known
+    build."""
+    directory = _program_dir(cache_dir, key)
+    try:
+        text = (directory / "result.json").read_text()
+    except FileNotFoundError:
+        return None
+    return _compiled_from_record(directory, json.loads(text))
+
+
 def compile_build(
     build: Build, sandbox: Sandbox, cache_dir: Path, precompiled: bool = True
 ) -> Compiled:
@@ -115,7 +132,7 @@ def compile_build(
     that includes <bits/stdc++.h> first reads it precompiled (judge.pch) unless
     `precompiled` is False."""
     key = build.key()
-    directory = cache_dir / "programs" / key[:2] / key
+    directory = _program_dir(cache_dir, key)
     record_path = directory / "result.json"
     with _locked(cache_dir / "locks" / f"{key}.lock"):
         if record_path.exists():

@@ -353,9 +353,11 @@ def _run_interactive(
     check = _validator_verdict(val, work)
     # As problemtools: whoever stopped first decides. A validator that rejected
     # first gives WA whatever the candidate did next (e.g. spin until killed); a
-    # candidate that crashed or ran out of time first gets that verdict.
+    # candidate that crashed or ran out of time first gets that verdict. A tie
+    # (the candidate already exiting when the validator's end was seen: its
+    # crash closed the pipe the validator read EOF from) is the candidate's.
     # A candidate killed by SIGPIPE wrote to a validator that had already gone.
-    validator_first = val.ended_s <= cand.ended_s or cand.signal == signal.SIGPIPE
+    validator_first = val.ended_s < cand.ended_s or cand.signal == signal.SIGPIPE
     if check.verdict is Verdict.JE or (validator_first and not check.verdict.accepted):
         return _result(test, check.verdict, cand, check.message, check.score)
     if verdict is not None:

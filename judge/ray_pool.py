@@ -39,6 +39,7 @@ OBJECT_STORE_BYTES = 200 * 1024**2
 TASK_RETRIES = 3
 AGENT_TIMEOUT_MS = 300_000
 LOCAL_HOST = "127.0.0.1"
+JOB_SCALE = 4
 
 
 class RayBackendError(SandboxUnavailable):
@@ -192,8 +193,13 @@ def _run_job(sandbox: str, function: Callable[..., T], args: tuple[Any, ...]) ->
 class RayPool(WorkerPool):
     """A WorkerPool whose workers are Ray tasks on a cluster (see the module doc).
     `workers` sizes the schedule's window (default: the cluster's CPUs at start);
-    each task takes one CPU of a node. `nodes` counts the jobs each node finished,
-    `retried` the jobs Ray had to run again (their first node or worker died)."""
+    each task takes one CPU of a node. A Ray task costs milliseconds of the
+    driver's, the raylets' and the worker's CPU to send and settle, so jobs carry
+    `job_scale` times the local pool's tests. `nodes` counts the jobs each node
+    finished, `retried` the jobs Ray had to run again (their first node or worker
+    died)."""
+
+    job_scale = JOB_SCALE
 
     def __init__(
         self,

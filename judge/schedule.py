@@ -27,7 +27,8 @@ SPECULATION_S = 0.1
 break, an IOI subtask) a job may carry, by the program's slowest run so far: a
 fast program's chain goes in one job; a slow one's waits for each result."""
 JOB_S = 1.0
-"""How many estimated CPU seconds of tests one job may carry (at least one test)."""
+"""How many estimated CPU seconds of tests one job may carry (at least one test);
+both this and MAX_BATCH are multiplied by the pool's `job_scale`."""
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,8 @@ class Schedule:
                 segment.append(follower)
             segments.append(tuple(segment))
         jobs: list[_Job] = []
-        per_job = max(1, min(MAX_BATCH, int(JOB_S / per_test)))
+        scale = self.pool.job_scale
+        per_job = max(1, min(MAX_BATCH * scale, int(JOB_S * scale / per_test)))
         current: list[tuple[str, ...]] = []
         count = 0
         for chain in segments:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from judge.builds import admit, grader_build, helper_builds, on_platform
 from judge.cache import ResultCache, case_digest, checker_key
-from judge.compile import Build, Compiled
+from judge.compile import Build, Compiled, compiled_in_cache
 from judge.execute import Setup
 from judge.group_grader import GroupGraderRuns
 from judge.paths import cache_root
@@ -80,12 +80,19 @@ class Judge:
 
     def compile(self, builds: Sequence[Build]) -> list[Compiled]:
         """Compile builds in the worker pool (each distinct one once, ever: the
-        artifact is kept in the cache folder); results in the order of `builds`."""
-        jobs = [(build, self.cache_dir) for build in builds]
-        done = {
-            job[0].key(): compiled for job, compiled in self.pool.map_unordered(compile_job, jobs)
-        }
-        return [done[build.key()] for build in builds]
+        artifact is kept in the cache folder, and a build found there is not sent
+        to a worker); results in the order of `builds`."""
+        keys = [build.key() for build in builds]
+        done: dict[str, Compiled] = {}
+        for key in keys:
+            known = compiled_in_cache(key, self.cache_dir)
+            if known is not None:
+                done[key] = known
+        missing = {key: build for key, build in zip(keys, builds, strict=True) if key not in done}
+        jobs = [(build, self.cache_dir) for build in missing.values()]
+        for _, compiled in self.pool.map_unordered(compile_job, jobs):
+            done[compiled.key] = compiled
+        return [done[key] for key in keys]
 
     def compile_each(self, items: Sequence[Build | str]) -> list[Compiled | str]:
         """`compile` for a list in which a str stands for a program that cannot be

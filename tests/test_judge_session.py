@@ -200,6 +200,27 @@ def test_compile_each_keeps_the_reasons_in_place(judge: Judge) -> None:
     assert isinstance(compiled, Compiled) and compiled.ok and compiled == again
 
 
+def test_a_build_in_the_cache_folder_is_not_sent_to_a_worker(judge: Judge) -> None:
+    """The first compile of a build is a pool job; later ones (in this session or
+    any other on the same cache folder) read the record the first left."""
+    sent: list[str] = []
+    submit = judge.pool.submit
+
+    def counting(function, *args):  # type: ignore[no-untyped-def]
+        sent.append(function.__name__)
+        return submit(function, *args)
+
+    judge.pool.submit = counting  # type: ignore[method-assign]
+    good = Build(program_from_text(PAIRSUM_CPP, "cpp", "good"))
+    broken = Build(program_from_text("int main( {", "cpp", "broken"))
+    first = judge.compile([good, broken])
+    assert sent == ["compile_job", "compile_job"]
+    again = judge.compile([broken, good, good])
+    assert sent == ["compile_job", "compile_job"], "a cached build went to a worker"
+    assert again == [first[1], first[0], first[0]]
+    assert first[0].ok and not first[1].ok and "expected" in first[1].message
+
+
 def test_judge_tests_runs_every_test_when_asked_even_in_a_lazy_session(judge: Judge) -> None:
     problem = load_problem(EXAMPLES / "pairsum")
     wrong = program_from_text("print(0)\n", "python", "zero")

@@ -53,6 +53,15 @@ CPP_SOURCES = {
         "#include <ctime>\n#include <cstdio>\nint main(){volatile long x=0;"
         'while(clock()<0.3*CLOCKS_PER_SEC)x=x+1;puts("burnt");}\n'
     ),
+    # Closes its stdout and begins to exit (the main thread leaves), while a
+    # second thread keeps the process alive 2 s more before exit code 3: a
+    # crash whose pipe is closed before its end is reported.
+    "close_then_linger": (
+        "#include <pthread.h>\n#include <unistd.h>\n"
+        "static void* linger(void*){usleep(2000000);_exit(3);}\n"
+        "int main(){pthread_t t;pthread_create(&t,nullptr,linger,nullptr);"
+        "close(1);pthread_exit(nullptr);}\n"
+    ),
     "touch100mb": (
         "#include <cstdlib>\n#include <cstdio>\n"
         "int main(){size_t n=100u<<20;char*p=(char*)malloc(n);"
@@ -391,6 +400,41 @@ def test_two_processes_wired_by_pipes(sandbox: LocalSandbox, tmp_path: Path) -> 
     assert result.error is None
     assert [p.exit_code for p in result.processes] == [42, 0]
     assert (tmp_path / "feedback" / "verdict.txt").read_text() == "ok"
+
+
+@needs_sandbox
+def test_a_process_already_exiting_when_its_peer_ends_ties_with_it(
+    sandbox: LocalSandbox, binaries: dict[str, Path], tmp_path: Path
+) -> None:
+    """Which of two piped processes stopped first (an interactive verdict): one
+    that had begun to exit when the other's end was seen (its pipe closed, the
+    peer read EOF and left) shares the peer's end time, though its own end is
+    reported 2 s later."""
+    (tmp_path / "reader.py").write_text("import sys\nsys.stdin.read()\nsys.exit(43)\n")
+    reader = Process(
+        argv=("python3", "reader.py"),
+        limits=LIMITS,
+        python=True,
+        trusted=True,
+        stdin="pipe:out",
+    )
+    closer = Process(
+        argv=("./prog",), limits=dataclasses.replace(LIMITS, processes=4), stdout="pipe:out"
+    )
+    result = sandbox.run(
+        RunRequest(
+            processes=(closer, reader),
+            files_in=(
+                ("prog", str(binaries["close_then_linger"])),
+                ("reader.py", str(tmp_path / "reader.py")),
+            ),
+        )
+    )
+    assert result.error is None, result.error
+    ended, read = result.processes
+    assert (ended.exit_code, read.exit_code) == (3, 43)
+    assert ended.wall_time_s >= 2.0 > read.wall_time_s
+    assert ended.ended_s == read.ended_s
 
 
 MANAGER = """

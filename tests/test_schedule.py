@@ -44,6 +44,7 @@ class TablePool:
     table: dict[str, dict[str, TestResult]]
     workers: int
     pick: Callable[[int], int] = lambda count: 0
+    job_scale: int = 1
     runs: list[tuple[str, str]] = field(default_factory=list)
     submitted: list[tuple[str, tuple[tuple[str, ...], ...]]] = field(default_factory=list)
     pending: list[tuple[Future[list[TestResult]], Callable[[], list[TestResult]]]] = field(
@@ -76,10 +77,12 @@ def run_schedule(
     workers: int,
     pick: Callable[[int], int] = lambda count: 0,
     lazy: bool = True,
+    job_scale: int = 1,
 ) -> tuple[dict[int, dict[str, TestResult]], TablePool]:
     """Judge programs with `keys` (equal keys: identical programs) through a
-    Schedule on `table`; returns its results and the pool."""
-    pool = TablePool(table, workers, pick)
+    Schedule on `table` (jobs sized for a pool of `job_scale`); returns its
+    results and the pool."""
+    pool = TablePool(table, workers, pick, job_scale)
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
         patch.setattr(schedule, "wait", pool.wait)
         cache = ResultCache(Path(tmp) / "results.sqlite")
@@ -124,8 +127,9 @@ def test_the_schedule_never_changes_a_grade(data: st.DataObject) -> None:
     workers = data.draw(st.integers(min_value=1, max_value=3))
     order = data.draw(st.randoms(use_true_random=False))
     lazy = data.draw(st.booleans())
+    job_scale = data.draw(st.sampled_from([1, 4]))  # the local pool's jobs, the Ray pool's
     found, pool = run_schedule(
-        problem, keys, table, workers, lambda count: order.randrange(count), lazy
+        problem, keys, table, workers, lambda count: order.randrange(count), lazy, job_scale
     )
     for index, key in enumerate(keys):
         assert grade(problem, found[index]) == grade(problem, table[key])
@@ -193,6 +197,22 @@ def test_a_fast_program_takes_its_group_in_one_job() -> None:
     _, pool = run_schedule(problem, ["fast"], table, workers=1)
     assert len(pool.runs) == 12
     assert len(pool.submitted) <= 4
+
+
+@pytest.mark.parametrize("job_scale", [1, 4])
+def test_a_pool_with_a_larger_job_scale_gets_fewer_larger_jobs(job_scale: int) -> None:
+    """Every test of a fast program, judged eagerly: once its speed is known
+    (after the first window of two jobs, sized by the time limit), every job but
+    the last holds MAX_BATCH tests times the pool's `job_scale` (a Ray task costs
+    more to send)."""
+    problem = _breaking_groups(count=8, size=8)
+    table = {"fast": _table(problem, lambda name: Verdict.AC, 0.001)}
+    _, pool = run_schedule(problem, ["fast"], table, workers=1, lazy=False, job_scale=job_scale)
+    sizes = [sum(len(segment) for segment in segments) for _, segments in pool.submitted]
+    assert sum(sizes) == len(pool.runs) == 64
+    full = schedule.MAX_BATCH * job_scale
+    assert sizes[:2] == [job_scale, job_scale]
+    assert all(size == full for size in sizes[2:-1]) and 0 < sizes[-1] <= full
 
 
 def test_slowest_programs_go_first() -> None:

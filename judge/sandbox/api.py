@@ -93,7 +93,9 @@ class ProcessResult:
     """How one process ended and what it used. `memory_bytes` is the peak of its
     cgroup (pages shared with the pre-forked interpreter are not counted).
     `ended_s` is when it ended, in seconds since the run's first process started,
-    so callers can tell which of several processes stopped first."""
+    so callers can tell which of several processes stopped first: processes
+    seen ending together, and one that had begun to exit when another's end was
+    seen (its pipes already closed, its end not yet reported), share one time."""
 
     status: RunStatus
     exit_code: int | None

@@ -69,7 +69,9 @@ def trusted_uid(worker: int) -> int:
 
 @dataclass
 class Started:
-    """A forked process being waited for."""
+    """A forked process being waited for. `stopped`: when the runner first saw it
+    ended, or already exiting when another process of the run ended (which of
+    them stopped first: see ProcessResult.ended_s)."""
 
     index: int
     process: Process
@@ -80,9 +82,26 @@ class Started:
     start: float
     deadline: float
     end: float | None = None
+    stopped: float | None = None
     wait_status: int | None = None
     wall_killed: bool = False
     peak_rss_bytes: int = 0
+
+
+PF_EXITING = 0x4
+"""The kernel's flag of a task that has begun to exit (include/linux/sched.h)."""
+
+
+def exiting(pid: int) -> bool:
+    """Whether process `pid` (a child not yet reaped) has begun to exit: its
+    pipes may already be closed (a peer reading EOF) while its end is not yet
+    reported. /proc/PID/stat: state (Z, X) and flags, the 3rd and 9th fields."""
+    try:
+        line = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    fields = line[line.rindex(")") + 2 :].split()
+    return fields[0] in ("Z", "X") or bool(int(fields[6]) & PF_EXITING)
 
 
 @dataclass
@@ -339,15 +358,22 @@ class Runner:
             now = time.monotonic()
             nearest = min(s.deadline for s in pending.values())
             timeout = max(0.0, min(nearest - now, interval))
-            for pidfd, _event in poller.poll(timeout * 1000):
+            ready = poller.poll(timeout * 1000)
+            seen = time.monotonic()
+            for pidfd, _event in ready:
                 finished = pending.pop(pidfd)
                 poller.unregister(pidfd)
                 _pid, finished.wait_status, rusage = os.wait4(finished.pid, 0)
                 finished.end = time.monotonic()
+                finished.stopped = finished.stopped or seen
                 finished.peak_rss_bytes = rusage.ru_maxrss * 1024
                 slot = self.group.slot(finished.index)
                 if isinstance(slot, TrackedSlot):
                     slot.finished(rusage)
+            if ready:
+                for running in pending.values():
+                    if running.stopped is None and exiting(running.pid):
+                        running.stopped = seen
             now = time.monotonic()
             for running in pending.values():
                 slot = self.group.slot(running.index)
@@ -442,7 +468,7 @@ class Runner:
             wall_time_s=(run.end or time.monotonic()) - run.start,
             memory_bytes=memory_bytes,
             stderr_tail=tail,
-            ended_s=(run.end or time.monotonic()) - run_start,
+            ended_s=(run.stopped or run.end or time.monotonic()) - run_start,
         )
 
     def _copy_out(self, request: RunRequest) -> None:
