@@ -8,7 +8,10 @@ every row that differs or is in one file only, then each file's agree line and,
 last, the verdict of the comparison. Exit code 0 when every row and the agree
 lines are the same, 1 otherwise, 2 when a file cannot be read.
 
-    python tools/compare_checks.py A.txt B.txt [--names root docker]
+`--ignore lang` leaves a column out of the comparison (e.g. against an older
+version that judged Kattis Python on CPython, not PyPy).
+
+    python tools/compare_checks.py A.txt B.txt [--names root docker] [--ignore lang]
 """
 
 from __future__ import annotations
@@ -91,24 +94,27 @@ def read_check(path: Path) -> CheckOutput:
     return parse_text(path, text)
 
 
-def describe(row: dict[str, str] | None) -> str:
+def describe(row: dict[str, str] | None, columns: tuple[str, ...] = COMPARED) -> str:
     """A row's compared cells, or that it is absent."""
     if row is None:
         return "(absent)"
-    return "  ".join(row.get(column, "") for column in COMPARED)
+    return "  ".join(row.get(column, "") for column in columns)
 
 
-def differences(first: CheckOutput, second: CheckOutput) -> list[tuple[str, str, str]]:
-    """(problem/submission, first's cells, second's cells) of every row that is not
-    the same in both (absent from one counts), in the order of the first file."""
+def differences(
+    first: CheckOutput, second: CheckOutput, columns: tuple[str, ...] = COMPARED
+) -> list[tuple[str, str, str]]:
+    """(problem/submission, first's cells, second's cells) of every row whose
+    `columns` are not the same in both (absent from one counts), in the order of
+    the first file."""
     keys = list(first.rows) + [key for key in second.rows if key not in first.rows]
     found = []
     for key in keys:
         a, b = first.rows.get(key), second.rows.get(key)
         same = a is not None and b is not None
-        same = same and all(a.get(c) == b.get(c) for c in COMPARED)  # type: ignore[union-attr]
+        same = same and all(a.get(c) == b.get(c) for c in columns)  # type: ignore[union-attr]
         if not same:
-            found.append(("/".join(key), describe(a), describe(b)))
+            found.append(("/".join(key), describe(a, columns), describe(b, columns)))
     return found
 
 
@@ -117,14 +123,18 @@ def main() -> int:
     parser.add_argument("first", type=Path)
     parser.add_argument("second", type=Path)
     parser.add_argument("--names", nargs=2, metavar=("A", "B"), help="labels of the two files")
+    parser.add_argument(
+        "--ignore", action="append", default=[], choices=COMPARED, help="a column not compared"
+    )
     args = parser.parse_args()
+    columns = tuple(column for column in COMPARED if column not in args.ignore)
     names = args.names or [str(args.first), str(args.second)]
     try:
         first, second = read_check(args.first), read_check(args.second)
     except CheckFileError as error:
         print(f"compare_checks: error: {error}", file=sys.stderr)
         return 2
-    found = differences(first, second)
+    found = differences(first, second, columns)
     for where, a, b in found:
         print(f"DIFFERS {where}\n  {names[0]}: {a}\n  {names[1]}: {b}")
     print(f"{names[0]}: {len(first.rows)} rows, {first.summary}")
