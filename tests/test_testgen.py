@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from judge.session import Judge, JudgeOptions
@@ -31,6 +31,7 @@ def _list_input(values: list[int]) -> str:
 
 
 @given(st.lists(lists, min_size=1, max_size=3), st.integers(0, 2**32))
+@example(inputs=[[0, 0]], seed=1_000_000_000)  # a length resized to 1, then changed alone
 def test_mutants_keep_structure_and_ranges(inputs: list[list[int]], seed: int) -> None:
     texts = [_list_input(values) for values in inputs]
     shape = learn_shape(texts)

@@ -97,8 +97,25 @@ def _length_fields(lines: list[list[str]]) -> list[tuple[int, int, str]]:
     return found
 
 
-def _mutate_numbers(lines: list[list[str]], shape: InputShape, rng: random.Random) -> None:
-    lengths = {(line, column) for line, column, _ in _length_fields(lines)}
+def _fields_in_range(
+    fields: list[tuple[int, int, str]], lines: list[list[str]]
+) -> list[tuple[int, int, str]]:
+    """The length fields that still name a number of `lines` (a resize of an
+    earlier line may have replaced the lines after it)."""
+    return [
+        (line, column, kind)
+        for line, column, kind in fields
+        if line < len(lines) and column < len(lines[line]) and _INT.fullmatch(lines[line][column])
+    ]
+
+
+def _mutate_numbers(
+    lines: list[list[str]],
+    fields: list[tuple[int, int, str]],
+    shape: InputShape,
+    rng: random.Random,
+) -> None:
+    lengths = {(line, column) for line, column, _ in fields}
     rate = rng.choice((0.05, 0.2, 0.5, 1.0))
     for index, tokens in enumerate(lines):
         role = _role(index, len(lines))
@@ -120,8 +137,9 @@ def _mutate_numbers(lines: list[list[str]], shape: InputShape, rng: random.Rando
                 tokens[column] = f"{rng.uniform(low_f, high_f):.{decimals}f}"
 
 
-def _permute(lines: list[list[str]], rng: random.Random) -> None:
-    lengths = _length_fields(lines)
+def _permute(
+    lines: list[list[str]], lengths: list[tuple[int, int, str]], rng: random.Random
+) -> None:
     choice = rng.random()
     lists = [line + 1 for line, _, kind in lengths if kind == "tokens" and line + 1 < len(lines)]
     if lists and choice < 0.5:
@@ -148,8 +166,12 @@ def _permute(lines: list[list[str]], rng: random.Random) -> None:
         lines[index][column] = "".join(characters)
 
 
-def _resize(lines: list[list[str]], shape: InputShape, rng: random.Random) -> None:
-    lengths = _length_fields(lines)
+def _resize(
+    lines: list[list[str]],
+    lengths: list[tuple[int, int, str]],
+    shape: InputShape,
+    rng: random.Random,
+) -> None:
     if not lengths:
         return
     line, column, kind = rng.choice(lengths)
@@ -170,12 +192,18 @@ def mutate_input(text: str, shape: InputShape, rng: random.Random) -> str:
     lengths and permutations (see the module docstring). Line structure and the
     final newline are kept; tokens are joined by single spaces."""
     lines = [line.split() for line in text.split("\n")]
+    original = _length_fields(lines)
     for _ in range(rng.randint(1, 3)):
+        # A length stays one after a resize to 1 (which _length_fields no longer
+        # sees as a length), so a later mutation keeps it and its list in step.
+        fields = _fields_in_range(original, lines) + [
+            field for field in _length_fields(lines) if field not in original
+        ]
         operation = rng.choice(("numbers", "numbers", "resize", "permute"))
         if operation == "numbers":
-            _mutate_numbers(lines, shape, rng)
+            _mutate_numbers(lines, fields, shape, rng)
         elif operation == "resize":
-            _resize(lines, shape, rng)
+            _resize(lines, fields, shape, rng)
         else:
-            _permute(lines, rng)
+            _permute(lines, fields, rng)
     return "\n".join(" ".join(tokens) for tokens in lines)
