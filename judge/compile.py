@@ -135,8 +135,9 @@ def compile_build(
     directory = _program_dir(cache_dir, key)
     record_path = directory / "result.json"
     with _locked(cache_dir / "locks" / f"{key}.lock"):
-        if record_path.exists():
-            return _compiled_from_record(directory, json.loads(record_path.read_text()))
+        known = compiled_in_cache(key, cache_dir)
+        if known is not None:
+            return known
         header = (
             pch.header_for(get_language(build.program.language), sandbox, cache_dir)
             if precompiled

@@ -64,11 +64,14 @@ class LocalSandbox:
         """The sandbox of worker slot `worker`, in the mode `modes.choose` picks.
         `mode` forces one for tests that compare modes on trusted programs: as
         root, `modes.ROOTLESS` bounds no process count (see modes)."""
-        reason = f"mode {mode!r} asked for"
         if mode is None:
             mode, reason = modes.choose()
-        if mode not in modes.LIMITS_IN_FORCE:
-            raise SandboxUnavailable(reason)
+            if mode is None:
+                raise SandboxUnavailable(reason)
+        elif mode not in modes.LIMITS_IN_FORCE:
+            raise ValueError(
+                f"sandbox mode {mode!r}: expected one of {list(modes.LIMITS_IN_FORCE)}"
+            )
         self.mode = mode
         self.limits_in_force = modes.LIMITS_IN_FORCE[mode]
         self.worker = worker

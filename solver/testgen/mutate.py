@@ -79,7 +79,11 @@ def learn_shape(texts: Sequence[str]) -> InputShape:
     return shape
 
 
-def _length_fields(lines: list[list[str]]) -> list[tuple[int, int, str]]:
+LengthField = tuple[int, int, str]
+"""(line, column, kind) of a header number that is a length (see _length_fields)."""
+
+
+def _length_fields(lines: list[list[str]]) -> list[LengthField]:
     """(line, column, kind) of header numbers that are lengths: `tokens` when equal
     to the token count of the next line, `lines` when equal to the number of
     non-empty lines that follow."""
@@ -97,9 +101,7 @@ def _length_fields(lines: list[list[str]]) -> list[tuple[int, int, str]]:
     return found
 
 
-def _fields_in_range(
-    fields: list[tuple[int, int, str]], lines: list[list[str]]
-) -> list[tuple[int, int, str]]:
+def _fields_in_range(fields: list[LengthField], lines: list[list[str]]) -> list[LengthField]:
     """The length fields that still name a number of `lines` (a resize of an
     earlier line may have replaced the lines after it)."""
     return [
@@ -111,16 +113,16 @@ def _fields_in_range(
 
 def _mutate_numbers(
     lines: list[list[str]],
-    fields: list[tuple[int, int, str]],
+    lengths: list[LengthField],
     shape: InputShape,
     rng: random.Random,
 ) -> None:
-    lengths = {(line, column) for line, column, _ in fields}
+    kept = {(line, column) for line, column, _ in lengths}
     rate = rng.choice((0.05, 0.2, 0.5, 1.0))
     for index, tokens in enumerate(lines):
         role = _role(index, len(lines))
         for column, token in enumerate(tokens):
-            if (index, column) in lengths or rng.random() > rate:
+            if (index, column) in kept or rng.random() > rate:
                 continue
             key = (role, min(column, 3))
             if _INT.fullmatch(token) and key in shape.int_ranges:
@@ -137,9 +139,7 @@ def _mutate_numbers(
                 tokens[column] = f"{rng.uniform(low_f, high_f):.{decimals}f}"
 
 
-def _permute(
-    lines: list[list[str]], lengths: list[tuple[int, int, str]], rng: random.Random
-) -> None:
+def _permute(lines: list[list[str]], lengths: list[LengthField], rng: random.Random) -> None:
     choice = rng.random()
     lists = [line + 1 for line, _, kind in lengths if kind == "tokens" and line + 1 < len(lines)]
     if lists and choice < 0.5:
@@ -168,7 +168,7 @@ def _permute(
 
 def _resize(
     lines: list[list[str]],
-    lengths: list[tuple[int, int, str]],
+    lengths: list[LengthField],
     shape: InputShape,
     rng: random.Random,
 ) -> None:
@@ -196,14 +196,14 @@ def mutate_input(text: str, shape: InputShape, rng: random.Random) -> str:
     for _ in range(rng.randint(1, 3)):
         # A length stays one after a resize to 1 (which _length_fields no longer
         # sees as a length), so a later mutation keeps it and its list in step.
-        fields = _fields_in_range(original, lines) + [
+        lengths = _fields_in_range(original, lines) + [
             field for field in _length_fields(lines) if field not in original
         ]
         operation = rng.choice(("numbers", "numbers", "resize", "permute"))
         if operation == "numbers":
-            _mutate_numbers(lines, fields, shape, rng)
+            _mutate_numbers(lines, lengths, shape, rng)
         elif operation == "resize":
-            _resize(lines, fields, shape, rng)
+            _resize(lines, lengths, shape, rng)
         else:
-            _permute(lines, fields, rng)
+            _permute(lines, lengths, rng)
     return "\n".join(" ".join(tokens) for tokens in lines)
