@@ -170,10 +170,13 @@ def single_sequence_logits(engine: Any, tokens: list[int]) -> Any:
 def test_logprob_equals_an_independent_single_sequence_evaluation(engine: Any) -> None:
     """The summed log-prob of a batched sample (slots, a copied prompt, one token
     per step) equals the log-softmax of the same tokens evaluated at once as a
-    single sequence (up to float error)."""
+    single sequence: the model's own distribution, not the tempered one. Up to the
+    kernels' rounding: llama.cpp multiplies a batch of 2 rows and a 40-token
+    sequence with different Q8_0 kernels, whose logits differ by up to 0.3 nats
+    on a token here (a tempered log-prob would be off by several)."""
     import numpy as np
 
-    params = SamplingParams(n=2, temperature=1.0, top_p=1.0, max_tokens=6, seed=3)
+    params = SamplingParams(n=2, temperature=0.6, top_p=1.0, max_tokens=6, seed=3)
     completion = engine.generate(PROMPTS[:1], params)[0][1]
     prompt_tokens = engine.tokenize(engine.render(PROMPTS[0]))
     sampled = engine.tokenize(completion.text)
@@ -186,7 +189,7 @@ def test_logprob_equals_an_independent_single_sequence_evaluation(engine: Any) -
     peak = rows.max(axis=1, keepdims=True)
     log_softmax = rows - peak - np.log(np.exp(rows - peak).sum(axis=1, keepdims=True))
     expected = float(sum(log_softmax[i, token] for i, token in enumerate(sampled)))
-    assert completion.logprob == pytest.approx(expected, abs=0.05 * len(sampled))
+    assert completion.logprob == pytest.approx(expected, abs=0.1 * len(sampled))
 
 
 @pytest.mark.slow
@@ -211,6 +214,23 @@ def test_default_threads_fit_the_cores() -> None:
     from solver.sampling.llamacpp_engine import default_threads
 
     assert 1 <= default_threads() <= (os.cpu_count() or 1)
+
+
+def test_a_busy_process_counts_as_a_busy_core() -> None:
+    """A process spinning now is seen at once (the 1-minute load average lags)."""
+    import subprocess
+    import sys
+
+    from solver.sampling.llamacpp_engine import busy_cores
+
+    idle = busy_cores()
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        busy = busy_cores()
+    finally:
+        os.kill(spinner.pid, 9)
+        spinner.wait()
+    assert busy >= idle + 0.8
 
 
 def test_the_binding_matches_the_library_and_refuses_a_wrong_layout() -> None:

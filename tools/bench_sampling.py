@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -421,13 +422,17 @@ def tree_cpu_seconds(root: int) -> float:
 
 def worker(args: argparse.Namespace) -> None:
     """One engine in this process: build it, say when it is ready, wait for the go
-    line on stdin, sample once, print the counts (JSON lines on stdout)."""
+    line on stdin, sample once, print the counts (JSON lines on stdout). Whatever
+    the engine prints goes to stderr: stdout carries only those lines (vLLM's
+    engine process wrote log lines to it)."""
     import json
 
+    replies = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
     spec = parse_spec(args.worker)
     engine: Any = make_engine(spec.name, None, **spec.options)
     startup_cpu = tree_cpu_seconds(os.getpid())
-    print(json.dumps({"ready": time.time(), "startup_cpu": startup_cpu}), flush=True)
+    print(json.dumps({"ready": time.time(), "startup_cpu": startup_cpu}), file=replies, flush=True)
     sys.stdin.readline()
     prompts = example_prompts(args.prompts)
     params = SamplingParams(
@@ -441,7 +446,7 @@ def worker(args: argparse.Namespace) -> None:
     tokens = sum(c.num_tokens for row in result for c in row)
     samples = sum(len(row) for row in result)
     counts = {"samples": samples, "tokens": tokens, "seconds": seconds, "cpu": cpu}
-    print(json.dumps(counts), flush=True)
+    print(json.dumps(counts), file=replies, flush=True)
     close = getattr(engine, "close", None)
     if close is not None:
         close()
@@ -488,7 +493,13 @@ def run_spec(spec: EngineSpec, args: argparse.Namespace) -> EngineRun:
             "--max-tokens", str(args.max_tokens), "--seed", str(args.seed + number),
         ]  # fmt: skip
         workers.append(
-            subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                start_new_session=True,  # its engine's own processes are ended with it
+            )
         )
     try:
         ready_lines = [json.loads(_line(process, spec)) for process in workers]
@@ -507,6 +518,10 @@ def run_spec(spec: EngineSpec, args: argparse.Namespace) -> EngineRun:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+            try:
+                os.killpg(process.pid, signal.SIGKILL)  # whatever the worker left running
+            except ProcessLookupError:
+                pass
     return EngineRun(
         spec=spec.text,
         startup=max(line["ready"] for line in ready_lines) - launched,

@@ -17,12 +17,15 @@ whose KV stream is copied into each slot that starts a sample of that prompt;
 the slot then decodes the last prompt token itself, which gives it its own
 first logits.
 
-Each sample has its own sampler chain (temperature, top-p, then a draw seeded
-by `derive_seed(seed, prompt position, sample index)`), so a sample does not
-depend on which slot or step it ran in. Log-probabilities are those of the
-model's own distribution (before temperature and top-p), as the hf and vllm
-engines report them. The chat template is the one stored in the GGUF, rendered
-with Jinja2 the way transformers renders it.
+Each sample draws its tokens with its own generator, seeded by
+`derive_seed(seed, prompt position, sample index)`, so a sample does not depend
+on which slot or step it ran in; temperature and top-p are applied to the whole
+step's logits at once in numpy (`solver.sampling.nucleus`: llama.cpp's sampler
+chain sorted the vocabulary once per sequence and step, a tenth of the time).
+Log-probabilities are those of the model's own distribution (before
+temperature and top-p), as the hf and vllm engines report them. The chat
+template is the one stored in the GGUF, rendered with Jinja2 the way
+transformers renders it.
 
 Two settings make it several times faster on a CPU (tools/bench_sampling.py):
 the default model's Q4_1 weights are re-quantised once to Q8_0 into the cache
@@ -39,6 +42,8 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +63,7 @@ from solver.sampling.llamacpp_weights import (
     STORED_WEIGHTS,
     cached_requantized,
 )
+from solver.sampling.nucleus import draw_tokens
 from solver.sampling.registry import EngineError
 from solver.sampling.seeds import derive_seed
 
@@ -66,8 +72,6 @@ DEFAULT_PARALLEL = 16
 """Sequences decoded together; measured in tools/bench_sampling.py."""
 PREFILL_BATCH = 512
 GGUF_MAGIC = b"GGUF"
-SEED_MODULUS = 2**32 - 1
-"""llama.cpp's samplers take 32-bit seeds and read 0xFFFFFFFF as 'random'."""
 
 
 def _llama_cpp() -> Any:
@@ -131,7 +135,7 @@ class _Sample:
 
     prompt: int
     index: int
-    sampler: Any
+    generator: Any
     limit: int
     next_token: int
     position: int
@@ -258,74 +262,53 @@ class LlamaCppEngine:
         held: int | None = None
         finished: dict[tuple[int, int], tuple[_Sample, str]] = {}
         batch = self._batch
-        try:
-            while pending or any(slots):
-                for slot in range(self.parallel):
-                    if slots[slot] is not None or not pending:
-                        continue
-                    prompt, index = pending.popleft()
-                    tokens = encoded[prompt]
-                    if held != prompt:
-                        self._prefill_holder(context, tokens[:-1])
-                        held = prompt
-                    lib.llama_memory_seq_rm(memory, slot, -1, -1)
-                    if len(tokens) > 1:
-                        lib.llama_memory_seq_cp(memory, holder, slot, -1, -1)
-                    slots[slot] = _Sample(
-                        prompt=prompt,
-                        index=index,
-                        sampler=self._sampler(params, derive_seed(params.seed, prompt, index)),
-                        limit=min(params.max_tokens, self._context_cells - len(tokens) + 1),
-                        next_token=tokens[-1],
-                        position=len(tokens) - 1,
-                    )
-                live = [(slot, sample) for slot, sample in enumerate(slots) if sample is not None]
-                batch.n_tokens = len(live)
-                for row, (slot, sample) in enumerate(live):
-                    batch.token[row] = sample.next_token
-                    batch.pos[row] = sample.position
-                    batch.n_seq_id[row] = 1
-                    batch.seq_id[row][0] = slot
-                    batch.logits[row] = True
-                self._decode(context, batch)
-                logits = np.ctypeslib.as_array(lib.llama_get_logits(context), (len(live), n_vocab))
-                peak = logits.max(axis=1)
-                log_total = np.log(np.exp(logits - peak[:, None]).sum(axis=1)) + peak
-                for row, (slot, sample) in enumerate(live):
-                    token = int(lib.llama_sampler_sample(sample.sampler, context, row))
-                    sample.logprob += float(logits[row, token] - log_total[row])
-                    sample.tokens.append(token)
-                    sample.next_token = token
-                    sample.position += 1
-                    finish = None
-                    if lib.llama_vocab_is_eog(self.vocab, token):
-                        finish = "stop"
-                    elif len(sample.tokens) >= sample.limit:
-                        finish = "length"
-                    if finish is not None:
-                        lib.llama_sampler_free(sample.sampler)
-                        sample.sampler = None
-                        finished[(sample.prompt, sample.index)] = (sample, finish)
-                        slots[slot] = None
-        finally:
-            for left in slots:
-                if left is not None and left.sampler is not None:
-                    lib.llama_sampler_free(left.sampler)
+        while pending or any(slots):
+            for slot in range(self.parallel):
+                if slots[slot] is not None or not pending:
+                    continue
+                prompt, index = pending.popleft()
+                tokens = encoded[prompt]
+                if held != prompt:
+                    self._prefill_holder(context, tokens[:-1])
+                    held = prompt
+                lib.llama_memory_seq_rm(memory, slot, -1, -1)
+                if len(tokens) > 1:
+                    lib.llama_memory_seq_cp(memory, holder, slot, -1, -1)
+                slots[slot] = _Sample(
+                    prompt=prompt,
+                    index=index,
+                    generator=np.random.default_rng(derive_seed(params.seed, prompt, index)),
+                    limit=min(params.max_tokens, self._context_cells - len(tokens) + 1),
+                    next_token=tokens[-1],
+                    position=len(tokens) - 1,
+                )
+            live = [(slot, sample) for slot, sample in enumerate(slots) if sample is not None]
+            batch.n_tokens = len(live)
+            for row, (slot, sample) in enumerate(live):
+                batch.token[row] = sample.next_token
+                batch.pos[row] = sample.position
+                batch.n_seq_id[row] = 1
+                batch.seq_id[row][0] = slot
+                batch.logits[row] = True
+            self._decode(context, batch)
+            logits = np.ctypeslib.as_array(lib.llama_get_logits(context), (len(live), n_vocab))
+            drawn, logprobs = draw_tokens(
+                logits, params.temperature, params.top_p, [s.generator for _, s in live]
+            )
+            for (slot, sample), token, logprob in zip(live, drawn, logprobs, strict=True):
+                sample.logprob += logprob
+                sample.tokens.append(token)
+                sample.next_token = token
+                sample.position += 1
+                finish = None
+                if lib.llama_vocab_is_eog(self.vocab, token):
+                    finish = "stop"
+                elif len(sample.tokens) >= sample.limit:
+                    finish = "length"
+                if finish is not None:
+                    finished[(sample.prompt, sample.index)] = (sample, finish)
+                    slots[slot] = None
         return finished
-
-    def _sampler(self, params: SamplingParams, seed: int) -> Any:
-        """A sampler chain for one sample: temperature, top-p, a seeded draw
-        (greedy at temperature 0)."""
-        lib = self.lib
-        chain = lib.llama_sampler_chain_init(lib.llama_sampler_chain_default_params())
-        if params.temperature <= 0:
-            lib.llama_sampler_chain_add(chain, lib.llama_sampler_init_greedy())
-            return chain
-        lib.llama_sampler_chain_add(chain, lib.llama_sampler_init_temp(params.temperature))
-        if params.top_p < 1.0:
-            lib.llama_sampler_chain_add(chain, lib.llama_sampler_init_top_p(params.top_p, 1))
-        lib.llama_sampler_chain_add(chain, lib.llama_sampler_init_dist(seed % SEED_MODULUS))
-        return chain
 
     def _prefill_holder(self, context: Any, tokens: list[int]) -> None:
         """Evaluate `tokens` into the holder sequence (replacing what it held)."""
@@ -455,7 +438,30 @@ def default_threads() -> int:
     llama.cpp's threads wait for each other at every operation by spinning, so
     more threads than free cores is far slower, not faster: on this 2-core
     machine under a load of ~15, two threads spent 2.5x or more the CPU time of one for
-    the same tokens (tools/bench_sampling.py)."""
+    the same tokens (tools/bench_sampling.py). "Now" is `busy_cores`, not the
+    1-minute load average, which still counts a job that ended a minute ago."""
     cores = os.cpu_count() or 1
-    free = cores - os.getloadavg()[0]
-    return max(1, min(cores, round(free)))
+    return max(1, min(cores, round(cores - busy_cores())))
+
+
+RUNNABLE_SAMPLES = 20
+RUNNABLE_INTERVAL_S = 0.005
+_PROCS_RUNNING = re.compile(rb"^procs_running (\d+)$", re.MULTILINE)
+
+
+def busy_cores() -> float:
+    """How many other tasks want a core right now: the kernel's count of runnable
+    tasks (`procs_running` in /proc/stat) less this process, averaged over 0.1 s;
+    the 1-minute load average where /proc/stat has no such count."""
+    counts = []
+    for _ in range(RUNNABLE_SAMPLES):
+        try:
+            with open("/proc/stat", "rb") as stat:
+                match = _PROCS_RUNNING.search(stat.read())
+        except OSError:
+            match = None
+        if match is None:
+            return os.getloadavg()[0]
+        counts.append(int(match.group(1)) - 1)
+        time.sleep(RUNNABLE_INTERVAL_S)
+    return sum(counts) / len(counts)
