@@ -223,14 +223,17 @@ def test_a_busy_process_counts_as_a_busy_core() -> None:
 
     from solver.sampling.llamacpp_engine import busy_cores
 
-    idle = busy_cores()
+    before = busy_cores()
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         busy = busy_cores()
     finally:
         os.kill(spinner.pid, 9)
         spinner.wait()
-    assert busy >= idle + 0.8
+    after = busy_cores()
+    # Against the quieter of the two windows around it: other work that ends
+    # while the spinner runs lowers both `busy` and `after`.
+    assert busy >= min(before, after) + 0.8
 
 
 def test_the_binding_matches_the_library_and_refuses_a_wrong_layout() -> None:
