@@ -127,19 +127,12 @@ class ContextParams(ctypes.Structure):
     ]
 
 
-class SamplerChainParams(ctypes.Structure):
-    """struct llama_sampler_chain_params."""
-
-    _fields_ = [("no_perf", ctypes.c_bool)]
-
-
 LogCallback = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
 
 _p = ctypes.c_void_p
 _i32 = ctypes.c_int32
 _u32 = ctypes.c_uint32
 _bool = ctypes.c_bool
-_float = ctypes.c_float
 _token_array = ctypes.POINTER(ctypes.c_int32)
 
 SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
@@ -148,7 +141,6 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "llama_print_system_info": (ctypes.c_char_p, []),
     "llama_model_default_params": (ModelParams, []),
     "llama_context_default_params": (ContextParams, []),
-    "llama_sampler_chain_default_params": (SamplerChainParams, []),
     "llama_model_load_from_file": (_p, [ctypes.c_char_p, ModelParams]),
     "llama_model_free": (None, [_p]),
     "llama_model_get_vocab": (_p, [_p]),
@@ -172,14 +164,6 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "llama_tokenize": (_i32, [_p, ctypes.c_char_p, _i32, _token_array, _i32, _bool, _bool]),
     "llama_token_to_piece": (_i32, [_p, _i32, ctypes.c_char_p, _i32, _i32, _bool]),
     "llama_detokenize": (_i32, [_p, _token_array, _i32, ctypes.c_char_p, _i32, _bool, _bool]),
-    "llama_sampler_chain_init": (_p, [SamplerChainParams]),
-    "llama_sampler_chain_add": (None, [_p, _p]),
-    "llama_sampler_init_greedy": (_p, []),
-    "llama_sampler_init_dist": (_p, [_u32]),
-    "llama_sampler_init_temp": (_p, [_float]),
-    "llama_sampler_init_top_p": (_p, [_float, ctypes.c_size_t]),
-    "llama_sampler_sample": (_i32, [_p, _p, _i32]),
-    "llama_sampler_free": (None, [_p]),
 }
 """Every function bound: name -> (return type, argument types), as in llama.h."""
 

@@ -21,7 +21,7 @@ Each sample draws its tokens with its own generator, seeded by
 `derive_seed(seed, prompt position, sample index)`, so a sample does not depend
 on which slot or step it ran in; temperature and top-p are applied to the whole
 step's logits at once in numpy (`solver.sampling.nucleus`: llama.cpp's sampler
-chain sorted the vocabulary once per sequence and step, a tenth of the time).
+chain went over the vocabulary once per sequence and step, a tenth of the time).
 Log-probabilities are those of the model's own distribution (before
 temperature and top-p), as the hf and vllm engines report them. The chat
 template is the one stored in the GGUF, rendered with Jinja2 the way

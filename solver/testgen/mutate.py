@@ -197,7 +197,7 @@ def mutate_input(text: str, shape: InputShape, rng: random.Random) -> str:
         # A length stays one after a resize to 1 (which _length_fields no longer
         # sees as a length), so a later mutation keeps it and its list in step.
         lengths = _fields_in_range(original, lines) + [
-            field for field in _length_fields(lines) if field not in original
+            found for found in _length_fields(lines) if found not in original
         ]
         operation = rng.choice(("numbers", "numbers", "resize", "permute"))
         if operation == "numbers":
