@@ -5,10 +5,14 @@ files, a killed runner, and two workers in parallel processes. The pure pieces
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import signal
 import struct
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -28,6 +32,7 @@ from judge.sandbox import (
     RunStatus,
     modes,
 )
+from judge.sandbox.local import MOUNT_DIR_PREFIX
 from judge.sandbox.outcome import Ending, classify
 from judge.sandbox.runner import candidate_uid, trusted_uid
 from judge.sandbox.slot_server import encode_request
@@ -807,3 +812,41 @@ def test_wire_round_trip() -> None:
         error=None,
     )
     assert result_from_dict(result_to_dict(result)) == result
+
+
+KILLED_JUDGE = """
+import os, signal, sys
+sys.path.insert(0, sys.argv[1])
+from judge.sandbox import LocalSandbox
+sandbox = LocalSandbox(worker=7)
+print(sandbox._mount_dir, sandbox.runner_pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@needs_sandbox
+def test_a_killed_judges_mount_folder_is_removed_by_the_next_sandbox(tmp_path: Path) -> None:
+    """A judge killed with SIGKILL leaves its empty mount folder in /tmp; the next
+    sandbox started removes it, but never a live process's folder or a non-empty one."""
+    repo = Path(__file__).resolve().parents[1]
+    child = subprocess.run(
+        [sys.executable, "-c", KILLED_JUDGE, str(repo)], capture_output=True, text=True
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    folder, runner = child.stdout.split()
+    left = Path(folder)
+    live = Path(tempfile.mkdtemp(prefix=f"{MOUNT_DIR_PREFIX}{os.getpid()}-w9-"))
+    dead_but_full = Path(tempfile.mkdtemp(prefix=f"{MOUNT_DIR_PREFIX}{2**22 + 1}-w9-"))
+    (dead_but_full / "kept").write_text("")
+    try:
+        assert left.is_dir() and "-w7-" in left.name
+        with LocalSandbox(worker=8) as fresh:
+            assert fresh._mount_dir.is_dir()
+        assert not left.exists()
+        assert live.is_dir() and dead_but_full.is_dir()
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # it ends at its stdin's EOF
+            os.kill(int(runner), signal.SIGKILL)
+        live.rmdir()
+        (dead_but_full / "kept").unlink()
+        dead_but_full.rmdir()

@@ -59,6 +59,7 @@ from judge.sandbox import attempt, modes
 from judge.sandbox.api import RunRequest, RunResult
 from judge.sandbox.local import RUNNER_BOOTSTRAP, SandboxUnavailable
 from judge.sandbox.mounts import ETC_FILES, ETC_GLOBS, TOP_LEVEL
+from judge.sandbox.stale import orphaned_folders
 
 IMAGE_REPOSITORY = "cpsolve-judge"
 DOCKERFILE = Path(__file__).resolve().parent / "docker" / "Dockerfile"
@@ -286,16 +287,8 @@ def remove_stale_containers(client: Any) -> None:
 
 def remove_stale_exchanges() -> None:
     """Delete this user's exchange folders whose owning process has ended."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{EXCHANGE_PREFIX}*-w*"):
-        pid = folder.name[len(EXCHANGE_PREFIX) :].split("-")[0]
-        if not pid.isdigit() or folder.stat().st_uid != os.geteuid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except PermissionError:
-            continue
+    for folder in orphaned_folders(EXCHANGE_PREFIX):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

@@ -33,6 +33,7 @@ import pyseccomp
 
 from judge.sandbox import attempt, cgroups, modes
 from judge.sandbox.api import RunRequest, RunResult
+from judge.sandbox.stale import orphaned_folders
 
 DEFAULT_TMPFS_BYTES = 2 * 1024**3
 STARTUP_TIMEOUT_S = 30.0
@@ -49,6 +50,18 @@ RUNNER_BOOTSTRAP = (
 )
 
 _nonces = itertools.count()
+MOUNT_DIR_PREFIX = "cpsolve-sandbox-"
+
+
+def remove_stale_mount_dirs() -> list[Path]:
+    """Remove the empty mount-point folders of judges that were killed (see
+    `stale.orphaned_folders`); a folder that is not empty is left alone."""
+    removed = []
+    for folder in orphaned_folders(MOUNT_DIR_PREFIX):
+        with contextlib.suppress(OSError):  # not empty, or removed meanwhile
+            folder.rmdir()
+            removed.append(folder)
+    return removed
 
 
 class SandboxUnavailable(RuntimeError):
@@ -76,11 +89,18 @@ class LocalSandbox:
         self.limits_in_force = modes.LIMITS_IN_FORCE[mode]
         self.worker = worker
         self.tmpfs_bytes = tmpfs_bytes
-        self._mount_dir = Path(tempfile.mkdtemp(prefix=f"cpsolve-sandbox-w{worker}-"))
+        remove_stale_mount_dirs()
+        self._mount_dir = Path(
+            tempfile.mkdtemp(prefix=f"{MOUNT_DIR_PREFIX}{os.getpid()}-w{worker}-")
+        )
         self._process: subprocess.Popen[bytes] | None = None
         if mode == modes.ROOT:
             cgroups.remove_stale_groups()
-        self._start()
+        try:
+            self._start()
+        except BaseException:
+            self._mount_dir.rmdir()
+            raise
 
     @staticmethod
     def available() -> tuple[bool, str]:
