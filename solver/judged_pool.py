@@ -6,7 +6,8 @@ The steps: every source on the public tests; inputs generated for the problem;
 the public-test survivors' behaviour on them; with `truth`, every source on every
 test for the hidden outcome. A source that fails a public test is not run on the
 generated inputs (its behaviour label is `NOT_RUN`): selection filters it out
-first, as o1-ioi and AlphaCode do.
+first, as o1-ioi and AlphaCode do. Generated inputs that no validator checked are
+kept only where the survivors' runs vote them plausible (`plausible_inputs`).
 
 It sits above `solver.judging` (the bridge to the judge) and `solver.behaviour`
 (which builds on that bridge), so it is a module of its own.
@@ -14,6 +15,7 @@ It sits above `solver.judging` (the bridge to the judge) and `solver.behaviour`
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,6 +28,7 @@ from solver.behaviour import behaviour_labels, failed_label
 from solver.candidates import Pool
 from solver.judging import (
     ALL,
+    PublicResult,
     Source,
     builds,
     input_subtasks,
@@ -34,7 +37,7 @@ from solver.judging import (
     make_candidate,
     pool_subtasks,
 )
-from solver.testgen import generate_inputs
+from solver.testgen import GeneratedInput, generate_inputs
 
 NOT_RUN = "!NOTRUN"
 STAGES = ("public", "testgen", "behaviour", "hidden")
@@ -101,6 +104,69 @@ def behaviour_with_stops(
     return [tuple(row) for row in labels]
 
 
+PLAUSIBLE_VOTE = 0.75
+PANEL_SIZE = 8
+
+
+def plausible_inputs(
+    labels: Sequence[tuple[str, ...]], validated: Sequence[bool], vote: float = PLAUSIBLE_VOTE
+) -> list[bool]:
+    """Per generated input, whether to keep it: a validated one always; an
+    unvalidated one (no validator of any kind checked it) when at least `vote` of
+    the survivors whose `labels` are given ran it to a clean end: an output (its
+    label a digest) or, where the problem's own interactor or manager judges, an
+    accepted verdict. Those programs passed the public tests, so they stand in
+    for the validators o1-ioi votes with: an input outside the constraints mostly
+    makes them crash, hang or fail a manager's checks, while on a valid input a
+    wrong program is usually outvoted. With no labels there is no vote and
+    unvalidated inputs are dropped."""
+    keep = []
+    for column, checked in enumerate(validated):
+        if checked:
+            keep.append(True)
+            continue
+        answered = [not row[column].startswith("!") for row in labels]
+        keep.append(bool(answered) and sum(answered) >= vote * len(answered))
+    return keep
+
+
+def survivor_behaviour(
+    judge: Judge,
+    problem: Problem,
+    sources: Sequence[Source],
+    public: Sequence[PublicResult],
+    generated: Sequence[GeneratedInput],
+    inputs: int,
+    seed: int,
+    stop_after: int | None,
+) -> tuple[list[GeneratedInput], dict[int, tuple[str, ...]]]:
+    """The public-test survivors' behaviour labels (by source index) on at most
+    `inputs` of the generated inputs, and those inputs. Validated inputs come
+    first; unvalidated ones are screened by a panel of `PANEL_SIZE` survivors
+    (drawn with `seed`) and the most that pass its vote fill the rest; after the
+    full run the vote of all survivors (`plausible_inputs`) has the last word."""
+    survivors = [i for i, result in enumerate(public) if result.passed == result.total]
+    programs = builds(problem, [sources[i] for i in survivors])
+    validated = [item for item in generated if item.validated]
+    unvalidated = [item for item in generated if not item.validated]
+    room = max(0, inputs - len(validated))
+    if unvalidated and room and programs:
+        panel = random.Random(f"panel:{seed}").sample(programs, min(PANEL_SIZE, len(programs)))
+        panel_labels = behaviour_with_stops(
+            judge, problem, panel, [item.path for item in unvalidated], stop_after
+        )
+        votes = plausible_inputs(panel_labels, [False] * len(unvalidated))
+        unvalidated = [item for item, ok in zip(unvalidated, votes, strict=True) if ok]
+    chosen = validated[:inputs] + unvalidated[:room]
+    labels = behaviour_with_stops(
+        judge, problem, programs, [item.path for item in chosen], stop_after
+    )
+    keep = plausible_inputs(labels, [item.validated for item in chosen])
+    chosen = [item for item, kept in zip(chosen, keep, strict=True) if kept]
+    labels = [tuple(label for label, kept in zip(row, keep, strict=True) if kept) for row in labels]
+    return chosen, dict(zip(survivors, labels, strict=True))
+
+
 def assemble_pool(
     judge: Judge,
     problem: Problem,
@@ -127,15 +193,9 @@ def assemble_pool(
     done("public")
     generated = generate_inputs(judge, problem, folder, inputs, seed)
     done("testgen")
-    survivors = [i for i, result in enumerate(public) if result.passed == result.total]
-    labels = behaviour_with_stops(
-        judge,
-        problem,
-        builds(problem, [sources[i] for i in survivors]),
-        [item.path for item in generated],
-        tle_stop(problem),
+    generated, by_index = survivor_behaviour(
+        judge, problem, sources, public, generated, inputs, seed, tle_stop(problem)
     )
-    by_index = dict(zip(survivors, labels, strict=True))
     done("behaviour")
     hidden = {}
     if truth:

@@ -15,7 +15,14 @@ from problems.model import Problem
 from solver import judged_pool
 from solver.code.normalise import source_hash
 from solver.contest_pool import build_contest_pool, contest_sources, labelled_sources
-from solver.judged_pool import NOT_RUN, behaviour_with_stops, runs_made, tle_stop
+from solver.judged_pool import (
+    NOT_RUN,
+    assemble_pool,
+    behaviour_with_stops,
+    plausible_inputs,
+    runs_made,
+    tle_stop,
+)
 from solver.judging import Source, builds, judge_hidden, judge_public, pool_subtasks
 from solver.poolfile import load_pool
 from solver.testgen import generate_inputs
@@ -144,3 +151,58 @@ def test_behaviour_stops_running_a_program_over_the_time_limit(
     assert stopped[0] == full[0] and not any(label.startswith("!") for label in full[0])
     assert stopped[1] == ("!TLE",) * 6
     assert runs_made(stopped[1], 2) == 2
+
+
+def test_plausible_inputs_by_hand() -> None:
+    labels = [
+        ("a", "!RE", "x", "!WA", "!TLE"),
+        ("a", "b", "!TLE", "!WA", "!TLE"),
+        ("a", "b", "x", "!WA", "c"),
+        ("b", "b", "x", "!WA", "!JE"),
+    ]
+    # column 1: 3 of 4 ended cleanly (keep); 2: 3 of 4 (keep); 3: a manager's WA
+    # is not a clean end (drop); 4: 1 of 4 (drop); a validated column is always kept
+    assert plausible_inputs(labels, [False] * 5) == [True, True, True, False, False]
+    assert plausible_inputs(labels, [True] * 5) == [True] * 5
+    assert plausible_inputs(labels[:2], [False] * 5) == [True, False, False, False, False]
+    assert plausible_inputs([], [False, True]) == [False, True]
+
+
+def _add_package(root: Path) -> Path:
+    """A package with no input validator and no generator: print a+b."""
+    for folder, name, text, answer in (
+        ("sample", "1", "1 2\n", "3\n"),
+        ("sample", "2", "4 5\n", "9\n"),
+        ("secret", "1", "2 3\n", "5\n"),
+    ):
+        (root / "data" / folder).mkdir(parents=True, exist_ok=True)
+        (root / "data" / folder / f"{name}.in").write_text(text)
+        (root / "data" / folder / f"{name}.ans").write_text(answer)
+    (root / "problem.yaml").write_text("name: Add\n")
+    return root
+
+
+@pytest.mark.slow
+def test_unvalidated_inputs_are_kept_by_the_survivors_vote(judge: Judge, tmp_path: Path) -> None:
+    problem = load_problem(_add_package(tmp_path / "add"))
+    read = "a, b = map(int, input().split())\n"
+    sources = [
+        Source("plain", "python", read + "print(a + b)\n"),
+        Source("swapped", "python", read + "print(b + a)\n"),
+        Source("strict", "python", read + "assert a < b\nprint(a + b)\n"),
+    ]
+    generated = generate_inputs(judge, problem, tmp_path / "all", 20, 0)
+    assert generated and all(not item.validated for item in generated)
+    assert {item.origin for item in generated} == {"mutation"}
+    pairs = [tuple(map(int, item.path.read_text().split())) for item in generated]
+    assert any(a >= b for a, b in pairs) and any(a < b for a, b in pairs)
+    pool = assemble_pool(judge, problem, sources, tmp_path / "all", 20, 0, truth=False)
+    # "strict" crashes where a >= b: 2 of 3 survivors answer there, under the 75% vote
+    kept = {item.name: item for item in generated}
+    assert pool.generated_inputs
+    for name in pool.generated_inputs:
+        a, b = map(int, kept[name].path.read_text().split())
+        assert a < b
+    assert len(pool.generated_inputs) == sum(a < b for a, b in pairs)
+    behaviours = {c.id: c.behaviour for c in pool.candidates}
+    assert behaviours["plain"] == behaviours["swapped"] == behaviours["strict"]

@@ -20,7 +20,7 @@ from problems.load import load_problem
 from solver.sampling.replay import make_replay_engine
 from solver.testgen import generate_inputs
 from solver.testgen.model import generation_prompts, vote
-from solver.testgen.mutate import learn_shape, mutate_input
+from solver.testgen.mutate import SCALE_FACTOR, learn_shape, mutate_input
 from solver.testgen.package import draw_invocations, package_generators
 
 lists = st.lists(st.integers(-50, 50), min_size=1, max_size=12)
@@ -47,7 +47,7 @@ def test_mutants_keep_structure_and_ranges(inputs: list[list[int]], seed: int) -
     numbers = [int(token) for token in mutant.split()]
     assert all(re.fullmatch(r"-?\d+", token) for token in mutant.split())
     for value in numbers[1:]:
-        assert min(low, 1) <= value <= max(high, 2 * longest, longest)
+        assert min(low, 1) <= value <= max(high, SCALE_FACTOR * longest)
     if len(lines[1].split()) != int(lines[0]):
         # only a length that counts the next line may change with it
         assert int(lines[0]) != len(inputs[0]) or len(inputs) > 1
@@ -157,3 +157,12 @@ def test_model_written_programs_through_replay(judge: Judge, tmp_path: Path) -> 
         assert a >= 0
     assert {item.origin for item in kept} <= {"model", "mutation"}
     assert "model" in {item.origin for item in kept}
+
+
+def test_some_mutants_scale_lengths_up_within_the_factor() -> None:
+    text = _list_input([3, 1, 2])
+    shape = learn_shape([text])
+    rng = random.Random(5)
+    lengths = [int(mutate_input(text, shape, rng).split()[0]) for _ in range(300)]
+    assert max(lengths) <= SCALE_FACTOR * 3
+    assert sum(length > 2 * 3 for length in lengths) >= 10  # beyond the 2x resize (~8%)

@@ -40,8 +40,8 @@ from problems.load import find_problems, load_problem
 from problems.model import Problem
 from solver.candidates import Pool
 from solver.contest_pool import JudgeErrors, build_contest_pool, contest_sources
-from solver.judged_pool import NOT_RUN, behaviour_with_stops, runs_made, tle_stop
-from solver.judging import builds, judge_public, make_candidate
+from solver.judged_pool import NOT_RUN, runs_made, survivor_behaviour, tle_stop
+from solver.judging import judge_public, make_candidate
 from solver.poolfile import load_pool
 from solver.scoring.learned import pool_examples, train_scorer
 from solver.select.evaluate import efficiency, mean_strategy_score, oracle_score, random_score
@@ -239,16 +239,17 @@ def cost(args: argparse.Namespace, problem: Problem) -> None:
             lap("public filter")
             generated = generate_inputs(judge, problem, cache / "generated", args.inputs, args.seed)
             lap("generated inputs")
-            survivors = [i for i, r in enumerate(public) if r.passed == r.total]
-            labels = behaviour_with_stops(
+            generated, by_index = survivor_behaviour(
                 judge,
                 problem,
-                builds(problem, [sources[i] for i in survivors]),
-                [item.path for item in generated],
+                sources,
+                public,
+                generated,
+                args.inputs,
+                args.seed,
                 tle_stop(problem) if args.tle_stop else None,
             )
             lap("behaviour runs")
-            by_index = dict(zip(survivors, labels, strict=True))
             not_run = (NOT_RUN,) * len(generated)
             pool = Pool(
                 problem.name,
@@ -265,12 +266,12 @@ def cost(args: argparse.Namespace, problem: Problem) -> None:
     load_after = os.getloadavg()
     languages = {lang: sum(s.language == lang for s in sources) for lang in ("cpp", "python")}
     stop = tle_stop(problem) if args.tle_stop else None
-    runs = sum(r.total for r in public) + sum(runs_made(row, stop) for row in labels)
+    runs = sum(r.total for r in public) + sum(runs_made(row, stop) for row in by_index.values())
     for stage, (seconds, cpu_seconds) in times.items():
         print(f"  {stage:<30} {seconds:8.1f}s wall {cpu_seconds:8.1f}s CPU")
     print(
         f"cost: {problem.name}, {len(sources)} distinct candidates {languages}, "
-        f"{len(survivors)} pass public, {len(generated)} generated inputs, "
+        f"{len(by_index)} pass public, {len(generated)} generated inputs, "
         f"{selection.clusters} clusters, {len(selection.ids)} picks ({args.cost_strategy})"
     )
     print(

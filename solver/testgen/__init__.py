@@ -5,8 +5,10 @@ seeds (`package`), (c) model-written generator programs from a sampling engine
 (`model`), (a) structure-keeping mutations of the public inputs (`mutate`).
 An input is kept only when valid: the package's input validators when it has
 any (valid under some test group's flags), else model-written validators with
-o1-ioi's 75% vote; with neither, mutations are not trusted and only generator
-output is kept. Inputs equal to a public or hidden test or to an earlier kept
+o1-ioi's 75% vote. With neither, generator output is trusted and, only when
+there is none, mutations are returned unvalidated (`validated=False`): the
+caller that runs candidates on them decides (`solver.judged_pool.plausible_inputs`:
+the public-test survivors vote). Inputs equal to a public or hidden test or to an earlier kept
 input are dropped. The same (problem, seed, engine) always gives the same inputs.
 """
 
@@ -34,19 +36,24 @@ from solver.testgen import model, package
 from solver.testgen.mutate import learn_shape, mutate_input
 
 OVERDRAW = 3
+MANIFEST_LAYOUT = "v3"
+"""In the manifest's name, so that an older manifest is not read: v2 entries say
+whether an input was validated (a problem without validators got none before);
+v3 mutations scale lengths up."""
 MAX_INPUT_BYTES = 8 * 1024**2
 
 
 @dataclass(frozen=True)
 class GeneratedInput:
     """One kept input: its file, where it came from (`package`, `model`,
-    `mutation`) and the validator flag sets that accept it (empty when the
-    package has no validator)."""
+    `mutation`), the validator flag sets that accept it (`((),)` when the
+    package has no validator) and whether any validator checked it."""
 
     name: str
     path: Path
     origin: str
     accepted_flags: tuple[tuple[str, ...], ...] = ()
+    validated: bool = True
 
 
 def public_inputs(problem: Problem) -> list[str]:
@@ -98,10 +105,13 @@ def generate_inputs(
     model_programs: int = 4,
 ) -> list[GeneratedInput]:
     """Up to `count` valid new inputs for `problem`, written to `folder` (see the
-    module docstring for sources and validity). The kept list is remembered in a
+    module docstring for sources and validity); where nothing can validate them,
+    up to `OVERDRAW` x `count` unvalidated mutations instead, for the caller to
+    vote on. The kept list is remembered in a
     manifest in `folder`, so a second call with the same arguments reads it back."""
     engine_name = "none" if engine is None else f"{engine.name}-{engine.model}"
-    manifest = folder / f"manifest-n{count}-s{seed}-{_digest(engine_name.encode())[:8]}.json"
+    key = _digest(engine_name.encode())[:8]
+    manifest = folder / f"manifest-{MANIFEST_LAYOUT}-n{count}-s{seed}-{key}.json"
     if manifest.exists():
         kept = _read_manifest(manifest, folder)
         if kept is not None:
@@ -109,7 +119,10 @@ def generate_inputs(
     chosen = _generate(judge, problem, folder, count, seed, engine, model_programs)
     manifest.write_text(
         json.dumps(
-            [[item.name, item.origin, [list(f) for f in item.accepted_flags]] for item in chosen]
+            [
+                [item.name, item.origin, [list(f) for f in item.accepted_flags], item.validated]
+                for item in chosen
+            ]
         )
     )
     return chosen
@@ -118,11 +131,13 @@ def generate_inputs(
 def _read_manifest(manifest: Path, folder: Path) -> list[GeneratedInput] | None:
     """The inputs a manifest lists, or None when one of their files is gone."""
     items = []
-    for name, origin, flags in json.loads(manifest.read_text()):
+    for name, origin, flags, validated in json.loads(manifest.read_text()):
         path = folder / f"{name}.in"
         if not path.exists():
             return None
-        items.append(GeneratedInput(name, path, origin, tuple(tuple(f) for f in flags)))
+        items.append(
+            GeneratedInput(name, path, origin, tuple(tuple(f) for f in flags), bool(validated))
+        )
     return items
 
 
@@ -162,14 +177,13 @@ def _generate(
             collector.add(data, "model")
         model_validators = _compile_model(judge, written.validators)
 
-    trusted_check = validator.available or bool(model_validators)
-    if trusted_check:
-        publics = public_inputs(problem)
+    checked = validator.available or bool(model_validators)
+    publics = public_inputs(problem)
+    if publics and (checked or not collector.items):
         shape = learn_shape(publics)
-        if publics:
-            for _ in range(draws):
-                text = mutate_input(rng.choice(publics), shape, rng)
-                collector.add(text.encode(), "mutation")
+        for _ in range(draws):
+            text = mutate_input(rng.choice(publics), shape, rng)
+            collector.add(text.encode(), "mutation")
 
     paths = [path for _, path, _ in collector.items]
     if validator.available:
@@ -179,11 +193,12 @@ def _generate(
     else:
         accepting = [((),)] * len(paths)
     kept = [
-        GeneratedInput(name, path, origin, flags)
+        GeneratedInput(name, path, origin, flags, checked or origin != "mutation")
         for (name, path, origin), flags in zip(collector.items, accepting, strict=True)
         if flags
     ]
-    return _balanced(kept, count)
+    unvalidated = [item for item in kept if not item.validated]
+    return _balanced([item for item in kept if item.validated], count) + unvalidated
 
 
 def _balanced(kept: list[GeneratedInput], count: int) -> list[GeneratedInput]:

@@ -8,10 +8,12 @@ follow), and the alphabet of word tokens. A mutation then changes one of:
 
 * numbers: integers redrawn within the range observed at their position, floats
   within theirs (same number of decimals);
-* lengths: a list (or a block of lines) resized, its length field updated, its
-  items drawn from the items seen there;
-* permutations: the tokens of a list line, the lines of a block, or the
-  characters of a word shuffled.
+* lengths: a list (or a block of lines) resized (mostly within twice the longest
+  list seen, a quarter of the time scaled up to `SCALE_FACTOR` times it), its
+  length field updated, its items drawn from the items seen there;
+* permutations: the tokens of a list line (one after a length, or any line of
+  three or more integers), the lines of a block, or the characters of a word
+  shuffled.
 
 Mutations know no constraints beyond what was seen: the caller keeps an input only
 when the validators accept it. Pure and deterministic for a given random.Random.
@@ -19,6 +21,7 @@ when the validators accept it. Pure and deterministic for a given random.Random.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections.abc import Sequence
@@ -27,6 +30,8 @@ from dataclasses import dataclass, field
 _INT = re.compile(r"-?\d+")
 _FLOAT = re.compile(r"-?\d+\.(\d+)")
 MAX_RESIZE_FACTOR = 2
+SCALE_FACTOR = 32
+MAX_SCALED_LENGTH = 4096
 
 
 def _role(line_index: int, line_count: int) -> str:
@@ -141,7 +146,17 @@ def _mutate_numbers(
 
 def _permute(lines: list[list[str]], lengths: list[LengthField], rng: random.Random) -> None:
     choice = rng.random()
-    lists = [line + 1 for line, _, kind in lengths if kind == "tokens" and line + 1 < len(lines)]
+    counted = {line + 1 for line, _, kind in lengths if kind == "tokens" and line + 1 < len(lines)}
+    # Any line of three or more numbers is a list too: a shuffle keeps its multiset
+    # (a count of ones, a sum), which a redraw of its numbers rarely does.
+    lists = sorted(
+        counted
+        | {
+            index
+            for index, tokens in enumerate(lines)
+            if len(tokens) >= 3 and all(_INT.fullmatch(token) for token in tokens)
+        }
+    )
     if lists and choice < 0.5:
         rng.shuffle(lines[rng.choice(lists)])
         return
@@ -175,9 +190,17 @@ def _resize(
     if not lengths:
         return
     line, column, kind = rng.choice(lengths)
-    new = rng.randint(1, max(2, shape.longest * MAX_RESIZE_FACTOR))
-    if rng.random() < 0.3:
+    pick = rng.random()
+    if pick < 0.3:
         new = rng.choice((1, 2, shape.longest))
+    elif pick < 0.55:
+        # Scaled up, log-uniformly: public inputs are small, and programs that agree
+        # on small inputs often part only on large ones (array bounds, overflow,
+        # a quality score that depends on the size).
+        top = min(shape.longest * SCALE_FACTOR, MAX_SCALED_LENGTH)
+        new = round(math.exp(rng.uniform(math.log(shape.longest), math.log(max(top, 2)))))
+    else:
+        new = rng.randint(1, max(2, shape.longest * MAX_RESIZE_FACTOR))
     if kind == "tokens":
         items = lines[line + 1]
         lines[line + 1] = [rng.choice(items) for _ in range(new)]
