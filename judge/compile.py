@@ -138,16 +138,7 @@ def compile_build(
         known = compiled_in_cache(key, cache_dir)
         if known is not None:
             return known
-        header = (
-            pch.header_for(get_language(build.program.language), sandbox, cache_dir)
-            if precompiled
-            and pch.eligible(
-                (*build.program.files, *build.extra_sources),
-                build.extra_files,
-                get_language(build.program.language).extensions,
-            )
-            else None
-        )
+        header = _precompiled_header(build, sandbox, cache_dir) if precompiled else None
         compiled = _compile_now(build, key, sandbox, directory, header)
         if not compiled.judge_error:
             record = {
@@ -164,6 +155,20 @@ def compile_build(
             tmp.write_text(json.dumps(record))
             os.replace(tmp, record_path)
         return compiled
+
+
+def _precompiled_header(build: Build, sandbox: Sandbox, cache_dir: Path) -> pch.Header | None:
+    """The precompiled header a C++ build may read (see judge.pch): <bits/stdc++.h>
+    where its sources include that first, else the include block they all start
+    with; None where neither applies or the header is not built (yet)."""
+    language = get_language(build.program.language)
+    sources = (*build.program.files, *build.extra_sources)
+    if pch.eligible(sources, build.extra_files, language.extensions):
+        return pch.header_for(language, sandbox, cache_dir)
+    block = pch.block_of(sources, language.extensions)
+    if not block or pch.flags_of(language) is None:
+        return None
+    return pch.header_for(language, sandbox, cache_dir, block=block)
 
 
 def _compile_now(
@@ -197,7 +202,7 @@ def _compile_now(
         )
         process = Process(
             argv=(
-                pch.compile_argv(language.compile_argv(main, compile_files))
+                pch.compile_argv(language.compile_argv(main, compile_files), header)
                 if header is not None
                 else language.compile_argv(main, compile_files)
             ),

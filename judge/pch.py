@@ -14,7 +14,15 @@ header. Every other build compiles exactly as before. The key is the compiler
 (its path, size and time) and the flags; the manifest (size and time of each
 header) is checked once per process, and a changed header rebuilds it.
 
-Building it costs about four plain compiles, so a cache folder gets it at its
+Other builds whose compiled sources all start with the same run of system
+includes (`#include <algorithm>`, `#include <cstdio>`, ... with nothing but
+comments and blank lines between) get that run precompiled as a header of its
+own: a prefix header holding exactly those lines, given to g++ with `-include`
+ahead of each source. The source's own lines then include headers already
+included (all guarded, and no macro can come between), so the program is the
+same; a 3-header block saves about 40% of a small program's compile.
+
+Building a header costs a few plain compiles, so a cache folder gets one at its
 BUILD_AFTER-th compile that could use it (the ones before compile without):
 judging one or two programs never pays for a header it would not use again."""
 
@@ -39,6 +47,8 @@ HEADER = "bits/stdc++.h"
 BOX_DIR = ".cpsolve-pch"
 """Where the precompiled header's folder is mounted in a compile's box."""
 GCH = HEADER + ".gch"
+PREFIX = "cpsolve-prefix.h"
+"""The prefix header of an include block, in the mounted folder."""
 WRAPPER = "pch-source.h"
 DEPENDENCIES = "pch.d"
 BUILD_LIMITS = ResourceLimits(
@@ -52,14 +62,18 @@ COMPILERS = ("g++", "c++")
 BUILD_AFTER = 3
 
 _FIRST_INCLUDE = re.compile(rb"#[ \t]*include[ \t]*<bits/stdc\+\+\.h>")
+_SYSTEM_INCLUDE = re.compile(rb"#[ \t]*include[ \t]*<([A-Za-z0-9_./+-]+)>[ \t]*")
 _SPACE = b" \t\r\n\f\v"
 
 
 @dataclass(frozen=True)
 class Header:
-    """A usable precompiled header: the host folder to mount at BOX_DIR."""
+    """A usable precompiled header: the host folder to mount at BOX_DIR, and the
+    include block it was made from (empty for <bits/stdc++.h>, which g++ finds
+    through `-I`; a block's prefix header is given with `-include`)."""
 
     include_dir: Path
+    block: tuple[str, ...] = ()
 
 
 def flags_of(language: Language) -> tuple[str, ...] | None:
@@ -81,10 +95,9 @@ def flags_of(language: Language) -> tuple[str, ...] | None:
     return tuple(flags)
 
 
-def starts_with_header(source: bytes) -> bool:
-    """Whether the first thing in a C++ source, after blank space and comments, is
-    `#include <bits/stdc++.h>` (and nothing continues that line with a backslash)."""
-    position = 0
+def _past_blanks(source: bytes, position: int) -> int | None:
+    """Where the next directive or code starts after blank space and comments at
+    `position`; None where a comment is left open or a `//` line continues."""
     while True:
         while position < len(source) and source[position] in _SPACE:
             position += 1
@@ -92,15 +105,60 @@ def starts_with_header(source: bytes) -> bool:
             end = source.find(b"\n", position)
             line = source[position : len(source) if end < 0 else end].rstrip(b"\r")
             if line.endswith(b"\\") or end < 0:
-                return False
+                return None
             position = end + 1
         elif source.startswith(b"/*", position):
             end = source.find(b"*/", position + 2)
             if end < 0:
-                return False
+                return None
             position = end + 2
         else:
+            return position
+
+
+def leading_includes(source: bytes) -> tuple[str, ...]:
+    """The system headers a C++ source starts by including: the run of
+    `#include <...>` lines before its first other directive or code (comments and
+    blank lines may come between them). Empty where anything else comes first."""
+    headers: list[str] = []
+    position = 0
+    while True:
+        start = _past_blanks(source, position)
+        match = None if start is None else _SYSTEM_INCLUDE.match(source, start)
+        if match is None:
             break
+        end = source.find(b"\n", match.end())
+        end = len(source) if end < 0 else end
+        rest = source[match.end() : end].rstrip(b"\r")
+        if rest and not (rest.startswith(b"//") and not rest.endswith(b"\\")):
+            break  # anything but a closed comment after the include ends the block
+        headers.append(match.group(1).decode())
+        position = end
+    return tuple(headers)
+
+
+def block_of(
+    sources: Iterable[tuple[str, bytes]], extensions: Iterable[str] = (".cpp",)
+) -> tuple[str, ...]:
+    """The include block every compiled source of a build starts with (see
+    `leading_includes`), or () where they differ or one has none: a prefix
+    header given with `-include` goes ahead of every compiled source."""
+    suffixes = set(extensions)
+    blocks = {
+        leading_includes(content) for name, content in sources if Path(name).suffix in suffixes
+    }
+    if len(blocks) != 1:
+        return ()
+    (block,) = blocks
+    return block
+
+
+def starts_with_header(source: bytes) -> bool:
+    """Whether the first thing in a C++ source, after blank space and comments, is
+    `#include <bits/stdc++.h>` (and nothing continues that line with a backslash)."""
+    position = _past_blanks(source, 0)
+    if position is None:
+        return False
     match = _FIRST_INCLUDE.match(source, position)
     if match is None:
         return False
@@ -135,12 +193,15 @@ def _identity(path: str) -> list[object]:
     return [path, info.st_size, info.st_mtime_ns]
 
 
-def header_key(flags: tuple[str, ...]) -> str:
-    """The cache key of the header for these flags: the flags and the compiler
-    binary they start with (its resolved path, size and time)."""
+def header_key(flags: tuple[str, ...], block: tuple[str, ...] = ()) -> str:
+    """The cache key of the header for these flags (and include block: none for
+    <bits/stdc++.h>): the flags, the block and the compiler binary they start
+    with (its resolved path, size and time)."""
     compiler = os.path.realpath(flags[0])
-    digest = hashlib.sha256(json.dumps([list(flags), _identity(compiler)]).encode())
-    return digest.hexdigest()[:32]
+    identity: list[object] = [list(flags), _identity(compiler)]
+    if block:
+        identity.append(list(block))
+    return hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:32]
 
 
 def _manifest(dependencies: str) -> list[list[object]]:
@@ -175,9 +236,14 @@ def _checked(folder: Path) -> bool:
 
 
 def header_for(
-    language: Language, sandbox: Sandbox, cache_dir: Path, at_once: bool = False
+    language: Language,
+    sandbox: Sandbox,
+    cache_dir: Path,
+    at_once: bool = False,
+    block: tuple[str, ...] = (),
 ) -> Header | None:
-    """The precompiled header for `language`, built now if it is missing or stale
+    """The precompiled <bits/stdc++.h> for `language` (or, given a `block`, the
+    prefix header of that include block), built now if it is missing or stale
     and this is the cache folder's BUILD_AFTER-th request for it (or `at_once`).
     None where the language has none, before that request, where another process
     is building it right now (the caller compiles without it rather than wait),
@@ -185,9 +251,10 @@ def header_for(
     flags = flags_of(language)
     if flags is None:
         return None
-    folder = cache_dir / "pch" / header_key(flags)
-    if _checked(folder) and (folder / "include" / GCH).is_file():  # not removed since
-        return Header(folder / "include")
+    folder = cache_dir / "pch" / header_key(flags, block)
+    gch = PREFIX + ".gch" if block else GCH
+    if _checked(folder) and (folder / "include" / gch).is_file():  # not removed since
+        return Header(folder / "include", block)
     if folder in _failed or not (at_once or _requests(folder) >= BUILD_AFTER):
         return None
     lock_path = cache_dir / "locks" / f"pch-{folder.name}.lock"
@@ -198,13 +265,13 @@ def header_for(
         except BlockingIOError:
             return None
         try:
-            if not _current(folder / "manifest.json") and not _build(flags, sandbox, folder):
+            if not _current(folder / "manifest.json") and not _build(flags, sandbox, folder, block):
                 _failed.add(folder)
                 return None
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     _checked.cache_clear()
-    return Header(folder / "include") if _checked(folder) else None
+    return Header(folder / "include", block) if _checked(folder) else None
 
 
 def _requests(folder: Path) -> int:
@@ -216,15 +283,21 @@ def _requests(folder: Path) -> int:
         return counter.tell()
 
 
-def _build(flags: tuple[str, ...], sandbox: Sandbox, folder: Path) -> bool:
-    """Precompile the header for `flags` in the sandbox (a trusted program) and
-    install it at `folder` (replacing a stale one); False if that failed."""
+def _build(
+    flags: tuple[str, ...], sandbox: Sandbox, folder: Path, block: tuple[str, ...] = ()
+) -> bool:
+    """Precompile the header for `flags` (<bits/stdc++.h>, or the prefix header of
+    `block`) in the sandbox (a trusted program) and install it at `folder`
+    (replacing a stale one); False if that failed."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="build-", dir=folder.parent))
     try:
-        (staging / WRAPPER).write_text(f"#include <{HEADER}>\n")
-        gch = staging / "include" / GCH
+        text = "".join(f"#include <{name}>\n" for name in block or (HEADER,))
+        (staging / WRAPPER).write_text(text)
+        gch = staging / "include" / (PREFIX + ".gch" if block else GCH)
         gch.parent.mkdir(parents=True)
+        if block:  # g++ reads the text where the .gch does not match a compile
+            (staging / "include" / PREFIX).write_text(text)
         argv = (*flags, "-x", "c++-header", WRAPPER, "-o", "stdc++.h.gch", "-MD", "-MF", "pch.d")
         result = sandbox.run(
             RunRequest(
@@ -259,6 +332,10 @@ def _build(flags: tuple[str, ...], sandbox: Sandbox, folder: Path) -> bool:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def compile_argv(argv: tuple[str, ...]) -> tuple[str, ...]:
-    """A compile command that looks for headers in the mounted folder first."""
+def compile_argv(argv: tuple[str, ...], header: Header) -> tuple[str, ...]:
+    """A compile command that reads `header` from the mounted folder: it looks for
+    headers there first (<bits/stdc++.h>), or includes the block's prefix header
+    ahead of every source."""
+    if header.block:
+        return (argv[0], "-include", f"{BOX_DIR}/{PREFIX}", *argv[1:])
     return (argv[0], f"-I{BOX_DIR}", *argv[1:])

@@ -97,6 +97,41 @@ def test_eligible_builds() -> None:
     assert not pch.eligible([("main.cc", PROGRAM)], (), (".cpp",))
 
 
+headers = st.sampled_from(["algorithm", "cstdio", "vector", "bits/stdc++.h", "sys/types.h"])
+
+
+@given(st.lists(st.tuples(st.lists(comment, max_size=2), headers), max_size=5))
+def test_leading_includes_read_the_block_through_comments(
+    lines: list[tuple[list[bytes], str]],
+) -> None:
+    source = b"".join(b"".join(before) + f"#include <{name}>\n".encode() for before, name in lines)
+    assert pch.leading_includes(source + b"int main(){}\n") == tuple(n for _, n in lines)
+
+
+def test_the_block_ends_at_anything_else() -> None:
+    assert pch.leading_includes(b"#include <cstdio> // io\n#include<vector>\nint x;\n") == (
+        "cstdio",
+        "vector",
+    )
+    assert pch.leading_includes(b'#include <cstdio>\n#include "a.h"\n#include <vector>\n') == (
+        "cstdio",
+    )
+    assert pch.leading_includes(b"#define N 5\n#include <cstdio>\n") == ()
+    assert pch.leading_includes(b"#include <cstdio> /* x */\n#include <vector>\n") == ()
+    assert pch.leading_includes(b"#include <cstdio> // go on \\\n#include <vector>\n") == ()
+    assert pch.leading_includes(b"#include <cstdio>\n#include <vector> \\\nint x;\n") == ("cstdio",)
+
+
+def test_a_block_is_shared_by_every_compiled_source() -> None:
+    one = b"#include <cstdio>\n#include <vector>\nint main(){}\n"
+    other = b"#include <cstdio>\nint f(){return 1;}\n"
+    assert pch.block_of([("main.cpp", one)]) == ("cstdio", "vector")
+    assert pch.block_of([("main.cpp", one), ("grader.cpp", one)]) == ("cstdio", "vector")
+    assert pch.block_of([("main.cpp", one), ("grader.cpp", other)]) == ()
+    assert pch.block_of([("main.cpp", one), ("task.h", other)]) == ("cstdio", "vector")
+    assert pch.block_of([("main.cpp", b"int main(){}\n")]) == ()
+
+
 def test_flags_come_from_the_language_table() -> None:
     cpp, cpp20 = get_language("cpp"), get_language("cpp20")
     flags = pch.flags_of(cpp)
@@ -317,3 +352,52 @@ def test_a_language_without_a_header_gets_none(tmp_path: Path) -> None:
     language = get_language("c")
     assert pch.header_for(language, Unused(), tmp_path) is None
     assert not os.listdir(tmp_path)
+
+
+BLOCK_PROGRAM = (
+    b"// a candidate\n#include <algorithm>\n#include <cstdio>\n#include <vector>\n"
+    b'int main(){ int n; if (scanf("%d", &n) != 1) return 1; std::vector<int> v(n);\n'
+    b"  for (int i = 0; i < n; i++) v[i] = (i * 7919) % n; std::sort(v.begin(), v.end());\n"
+    b"  long long s = 0; for (int i = 0; i < n; i++) s += (long long)v[i] * i;\n"
+    b'  printf("%lld\\n", s); }\n'
+)
+
+
+@pytest.mark.slow
+def test_an_include_block_is_precompiled_and_compiles_the_same(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A program that starts with three system includes gets their prefix header
+    at the BUILD_AFTER-th build that could use it; it compiles to the same bytes
+    and runs the same; a program that forgot an include still fails to compile."""
+    folder = tmp_path / "cache"
+    recording = Recording(sandbox)
+    compiled = []
+    for index in range(pch.BUILD_AFTER):
+        source = BLOCK_PROGRAM + f"// variant {index}\n".encode()
+        program = Program("cpp", (("main.cpp", source),), "p")
+        compiled.append(compile_build(Build(program), recording, folder))
+    argvs = [request.processes[0].argv for request in recording.requests]
+    assert not any("-include" in argv for argv in argvs[: pch.BUILD_AFTER - 1])
+    built, last = recording.requests[-2:]
+    assert built.processes[0].trusted
+    assert f"{pch.BOX_DIR}/{pch.PREFIX}" in last.processes[0].argv
+    assert last.read_only_dirs and last.read_only_dirs[0][0] == pch.BOX_DIR
+    plain = compile_build(
+        Build(Program("cpp", (("main.cpp", BLOCK_PROGRAM + b"// variant 2\n"),), "p")),
+        sandbox,
+        tmp_path / "plain",
+        precompiled=False,
+    )
+    assert compiled[-1].ok and plain.ok
+    assert compiled[-1].artifact_path.read_bytes() == plain.artifact_path.read_bytes()
+    for stdin in (b"1\n", b"1000\n"):
+        assert _run(sandbox, compiled[-1].artifact_path, tmp_path, stdin) == _run(
+            sandbox, plain.artifact_path, tmp_path, stdin
+        )
+    # the same block, a header missing from it: still a compile error, as without
+    missing = BLOCK_PROGRAM.replace(b"int main(){", b"std::map<int, int> m;\nint main(){")
+    recording.requests.clear()
+    failed = compile_build(Build(Program("cpp", (("main.cpp", missing),), "p")), recording, folder)
+    assert f"{pch.BOX_DIR}/{pch.PREFIX}" in recording.requests[0].processes[0].argv
+    assert not failed.ok and "map" in failed.message

@@ -1,11 +1,14 @@
 """CPU seconds per C++ compile with and without the precompiled <bits/stdc++.h>
-(judge/pch.py), side by side in one run, on real submissions.
+(judge/pch.py), side by side in one run, on real submissions; with `--blocks`,
+with and without the precompiled prefix header of each one's include block.
 
-    nice -n 19 .venv/bin/python tools/bench_compile.py [--programs N] [--rounds R]
+    nice -n 19 .venv/bin/python tools/bench_compile.py [--programs N] [--rounds R] [--blocks]
 
 Takes the first N C++ submissions of ../shared/problems that include
 <bits/stdc++.h> first (the ones the header is used for; the share of such
-submissions among all C++ ones is printed), and compiles each R times in the
+submissions among all C++ ones is printed), or with `--blocks` the first N that
+start with an include block but not with <bits/stdc++.h>, one per distinct
+block (each block's header is built once, beforehand), and compiles each R times in the
 sandbox both ways, alternating, each time into a fresh cache folder (the
 header itself is built once, beforehand, and its one-time cost is printed).
 CPU seconds are what the sandbox measured for the compiler and all its
@@ -25,7 +28,7 @@ from pathlib import Path
 
 from judge.compile import Build, compile_build
 from judge.languages import get_language
-from judge.pch import eligible, header_for
+from judge.pch import block_of, eligible, header_for
 from judge.pool import WorkerPool, worker_sandbox
 from judge.programs import Program, program_from_paths
 from judge.sandbox import RunRequest, RunResult
@@ -75,30 +78,44 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--programs", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--blocks", action="store_true", help="include blocks, not bits")
     args = parser.parse_args()
     sources = cpp_submissions()
     if not sources:
         print(f"no C++ submissions under {SHARED}: nothing to measure")
         return 0
-    extensions = get_language("cpp").extensions
-    usable = [p for p in sources if eligible([(p.name, p.read_bytes())], (), extensions)]
+    cpp = get_language("cpp")
+    bits = [p for p in sources if eligible([(p.name, p.read_bytes())], (), cpp.extensions)]
+    blocks = {p: block_of([(p.name, p.read_bytes())], cpp.extensions) for p in sources}
     print(
-        f"{len(usable)} of {len(sources)} C++ submissions include <bits/stdc++.h> first "
-        f"({len(usable) / len(sources):.0%})"
+        f"of {len(sources)} C++ submissions: {len(bits)} include <bits/stdc++.h> first "
+        f"({len(bits) / len(sources):.0%}), "
+        f"{sum(bool(b) and p not in bits for p, b in blocks.items())} start with another "
+        f"include block ({len({b for p, b in blocks.items() if b and p not in bits})} distinct)"
     )
-    picked = usable[: args.programs]
+    if args.blocks:
+        firsts: dict[tuple[str, ...], Path] = {}
+        for path, block in blocks.items():
+            # one per block, standalone (no package header such as "task.h")
+            if block and path not in bits and b'#include "' not in path.read_bytes():
+                firsts.setdefault(block, path)
+        picked = list(firsts.values())[: args.programs]
+    else:
+        picked = bits[: args.programs]
     work = Path(tempfile.mkdtemp(prefix="bench-compile-"))
     try:
         with WorkerPool(0):
             meter = CpuMeter()
             shared = work / "with"
             before = meter.seconds
-            header = header_for(get_language("cpp"), worker_sandbox(), shared, at_once=True)
-            if header is None:
-                print("the precompiled header could not be built here")
-                return 1
-            build_cost = meter.seconds - before
-            print(f"building the header once: {build_cost:.2f} CPU s")
+            wanted = [blocks[path] for path in picked] if args.blocks else [()]
+            for block in wanted:
+                header = header_for(cpp, worker_sandbox(), shared, at_once=True, block=block)
+                if header is None:
+                    print(f"the precompiled header {block or 'bits'} could not be built here")
+                    return 1
+            build_cost = (meter.seconds - before) / len(wanted)
+            print(f"building a header once: {build_cost:.2f} CPU s")
             print(f"{'program':<60} {'without s':>10} {'with s':>8} {'same binary':>12}")
             means: dict[bool, list[float]] = {False: [], True: []}
             for path in picked:
@@ -127,7 +144,8 @@ def main() -> int:
                 f"the header pays for itself after {build_cost / saved:.1f} compiles"
             )
             ratio = mean_without / mean_with
-            print(f"compile CPU ratio without/with precompiled header: {ratio:.2f}x")
+            kind = "include-block prefix headers" if args.blocks else "<bits/stdc++.h>"
+            print(f"compile CPU ratio without/with precompiled {kind}: {ratio:.2f}x")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
