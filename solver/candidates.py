@@ -41,6 +41,7 @@ class Candidate:
     cpu_time_s: float | None = None
     memory_bytes: int | None = None
     target_subtask: str | None = None
+    centrality: float | None = None  # how typical its source is (solver.code.centrality)
 
     @property
     def passes_public(self) -> bool:

@@ -52,6 +52,7 @@ from problems.humaneval import (
     read_prompt_index,
 )
 from solver.candidates import Candidate, Outcome, Pool
+from solver.code.centrality import centrality
 
 STOP_TOKENS = ("\nclass", "\ndef", "\n#", "\nif", "\nprint")
 TEST_LIMIT = 5
@@ -455,6 +456,7 @@ def to_pool(task: HumanEvalTask, runs: TaskRuns) -> Pool:
     """The task as a selection pool: one Python candidate per distinct completion (no
     public tests; its generated-test passes and behaviour on the generated inputs),
     and the hidden check as the truth (one subtask worth 1)."""
+    typical = centrality([(completion, "python") for completion in task.completions])
     candidates = tuple(
         Candidate(
             id=candidate_id(completion),
@@ -463,9 +465,10 @@ def to_pool(task: HumanEvalTask, runs: TaskRuns) -> Pool:
             sample_count=count,
             generated_passed=passed,
             behaviour=labels,
+            centrality=score,
         )
-        for completion, count, passed, labels in zip(
-            task.completions, task.sample_counts, runs.passed, runs.outputs, strict=True
+        for completion, count, passed, labels, score in zip(
+            task.completions, task.sample_counts, runs.passed, runs.outputs, typical, strict=True
         )
     )
     truth = {

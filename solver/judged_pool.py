@@ -6,7 +6,8 @@ The steps: every source on the public tests; inputs generated for the problem;
 the public-test survivors' behaviour on them; with `truth`, every source on every
 test for the hidden outcome. A source that fails a public test is not run on the
 generated inputs (its behaviour label is `NOT_RUN`): selection filters it out
-first, as o1-ioi and AlphaCode do. Generated inputs that no validator checked are
+first, as o1-ioi and AlphaCode do; a survivor's centrality (how typical its
+source is) is taken among the survivors. Generated inputs that no validator checked are
 kept only where the survivors' runs vote them plausible (`plausible_inputs`).
 
 It sits above `solver.judging` (the bridge to the judge) and `solver.behaviour`
@@ -26,6 +27,7 @@ from judge.verdicts import Verdict
 from problems.model import Problem
 from solver.behaviour import behaviour_labels, failed_label
 from solver.candidates import Pool
+from solver.code.centrality import centrality
 from solver.judging import (
     ALL,
     PublicResult,
@@ -204,10 +206,13 @@ def assemble_pool(
     done("hidden")
     not_run = (NOT_RUN,) * len(generated)
     subtasks = pool_subtasks(problem)
+    survivors = list(by_index)
+    scores = centrality([(sources[i].code, sources[i].language) for i in survivors])
+    typical = dict(zip(survivors, scores, strict=True))
     return Pool(
         problem=problem.name,
         candidates=tuple(
-            make_candidate(source, public[i], by_index.get(i, not_run))
+            make_candidate(source, public[i], by_index.get(i, not_run), typical.get(i))
             for i, source in enumerate(sources)
         ),
         subtasks=subtasks,

@@ -190,7 +190,12 @@ def input_subtasks(
     )
 
 
-def make_candidate(source: Source, public: PublicResult, behaviour: tuple[str, ...]) -> Candidate:
+def make_candidate(
+    source: Source,
+    public: PublicResult,
+    behaviour: tuple[str, ...],
+    centrality: float | None = None,
+) -> Candidate:
     """The Candidate value of a judged source."""
     return Candidate(
         id=source.id,
@@ -204,4 +209,5 @@ def make_candidate(source: Source, public: PublicResult, behaviour: tuple[str, .
         cpu_time_s=public.cpu_time_s,
         memory_bytes=public.memory_bytes,
         target_subtask=source.target_subtask,
+        centrality=centrality,
     )

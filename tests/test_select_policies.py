@@ -169,3 +169,19 @@ def test_codet_weighs_tests_by_how_often_the_model_wrote_them() -> None:
     assert ids[0] in ("x1", "x2") and ids[1] == "y"
     unweighted = dataclasses.replace(pool, generated_test_counts=())
     assert select(unweighted, find_strategy("codet"), limit=1).ids == ["y"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 100), min_size=2, max_size=6, unique=True), st.integers(0, 2**16))
+def test_cpsolve_submits_a_clusters_most_typical_member_first(
+    percents: list[int], seed: int
+) -> None:
+    typical = [percent / 100 for percent in percents]
+    # one cluster (same behaviour everywhere), members differing only in centrality;
+    # a smaller cluster of wrong answers beside it
+    members = [
+        candidate(f"m{index}", ("a", "b"), centrality=score) for index, score in enumerate(typical)
+    ]
+    pool = Pool("p", (*members, candidate("w", ("a", "x"), centrality=1.0)))
+    first = select(pool, find_strategy("cpsolve"), limit=1, seed=seed).ids[0]
+    assert first == f"m{typical.index(max(typical))}"

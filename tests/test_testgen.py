@@ -20,7 +20,14 @@ from problems.load import load_problem
 from solver.sampling.replay import make_replay_engine
 from solver.testgen import generate_inputs
 from solver.testgen.model import generation_prompts, vote
-from solver.testgen.mutate import SCALE_FACTOR, learn_shape, mutate_input
+from solver.testgen.mutate import (
+    MAX_RECORDS,
+    SCALE_FACTOR,
+    learn_shape,
+    mutate_input,
+    record_count,
+    replicate_records,
+)
 from solver.testgen.package import draw_invocations, package_generators
 
 lists = st.lists(st.integers(-50, 50), min_size=1, max_size=12)
@@ -166,3 +173,31 @@ def test_some_mutants_scale_lengths_up_within_the_factor() -> None:
     lengths = [int(mutate_input(text, shape, rng).split()[0]) for _ in range(300)]
     assert max(lengths) <= SCALE_FACTOR * 3
     assert sum(length > 2 * 3 for length in lengths) >= 10  # beyond the 2x resize (~8%)
+
+
+MULTI = "1\n4\n0 1 1 0\n" + " ".join(["0"] * 16 + ["1"] * 15) + "\n"
+
+
+@given(st.integers(0, 2**32))
+def test_a_count_of_records_is_replicated_with_whole_records(seed: int) -> None:
+    shape = learn_shape([MULTI])
+    text = replicate_records(MULTI, shape, random.Random(seed))
+    assert text is not None and text.endswith("\n")
+    lines = [line.split() for line in text.split("\n")[:-1]]
+    count = int(lines[0][0])
+    assert 2 <= count <= MAX_RECORDS and len(lines) == 1 + 3 * count
+    for start in range(1, len(lines), 3):
+        length, bits, controlled = lines[start : start + 3]
+        assert int(length[0]) == len(bits) and len(controlled) == 31
+
+
+def test_record_counts_are_read_from_the_first_two_lines() -> None:
+    def read(text: str) -> tuple[int, int] | None:
+        return record_count([line.split() for line in text.split("\n")])
+
+    assert read(MULTI) == (0, 1)
+    assert read("0\n2\n5 3\n0 1 2 3 4\n5 8\n4 3 2 1 0\n") == (1, 2)
+    assert read("3\n1 2\n3 4\n5 6\n") is None  # one line per record: a block
+    assert read("4 4\n2 0 0 0\n0 1\n") is None
+    plain = "4 4\n2 0 0 0\n"
+    assert replicate_records(plain, learn_shape([plain]), random.Random()) is None

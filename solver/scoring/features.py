@@ -145,6 +145,11 @@ FEATURE_TABLE: tuple[tuple[str, str, FeatureFunction], ...] = (
     ),
     ("sample_count", "times the model wrote this program", lambda c, x: float(c.sample_count)),
     (
+        "centrality",
+        "how typical its source is among the survivors (cosine of token 3-grams)",
+        lambda c, x: c.centrality or 0.0,
+    ),
+    (
         "source_length_rel",
         "log of source characters over the survivors' median (+1 each)",
         lambda c, x: _log_ratio(c.source_length, x.medians["source_length"], 1.0),

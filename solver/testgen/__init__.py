@@ -33,13 +33,15 @@ from judge.trusted import (
 from problems.model import Problem
 from solver.sampling.engine import Engine
 from solver.testgen import model, package
-from solver.testgen.mutate import learn_shape, mutate_input
+from solver.testgen.mutate import learn_shape, mutate_input, replicate_records
 
 OVERDRAW = 3
-MANIFEST_LAYOUT = "v3"
+REPLICATED = 0.25
+"""The share of mutation draws made multi-test where an input reads as records."""
+MANIFEST_LAYOUT = "v4"
 """In the manifest's name, so that an older manifest is not read: v2 entries say
 whether an input was validated (a problem without validators got none before);
-v3 mutations scale lengths up."""
+v3 mutations scale lengths up, v4 make multi-test inputs."""
 MAX_INPUT_BYTES = 8 * 1024**2
 
 
@@ -182,8 +184,9 @@ def _generate(
     if publics and (checked or not collector.items):
         shape = learn_shape(publics)
         for _ in range(draws):
-            text = mutate_input(rng.choice(publics), shape, rng)
-            collector.add(text.encode(), "mutation")
+            public = rng.choice(publics)
+            text = replicate_records(public, shape, rng) if rng.random() < REPLICATED else None
+            collector.add((text or mutate_input(public, shape, rng)).encode(), "mutation")
 
     paths = [path for _, path, _ in collector.items]
     if validator.available:

@@ -15,6 +15,10 @@ follow), and the alphabet of word tokens. A mutation then changes one of:
   three or more integers), the lines of a block, or the characters of a word
   shuffled.
 
+An input that reads as a count of test cases and their records gets multi-test
+variants too (`replicate_records`): records from independent mutants under a
+new count; a program that keeps state between test cases shows it there.
+
 Mutations know no constraints beyond what was seen: the caller keeps an input only
 when the validators accept it. Pure and deterministic for a given random.Random.
 """
@@ -31,6 +35,7 @@ _INT = re.compile(r"-?\d+")
 _FLOAT = re.compile(r"-?\d+\.(\d+)")
 MAX_RESIZE_FACTOR = 2
 SCALE_FACTOR = 32
+MAX_RECORDS = 12
 MAX_SCALED_LENGTH = 4096
 
 
@@ -208,6 +213,45 @@ def _resize(
         body = [row for row in lines[line + 1 :] if row]
         lines[line + 1 :] = [list(rng.choice(body)) for _ in range(new)] + [[]]
     lines[line][column] = str(new)
+
+
+def record_count(lines: list[list[str]]) -> tuple[int, int] | None:
+    """(line, records) where an input reads as a count of test cases followed by
+    that many records of equally many lines: a single positive integer on one of
+    its first two lines, dividing the non-empty lines after it. Records of one
+    line each are a block (`_length_fields`), not records."""
+    for index in range(min(2, len(lines))):
+        tokens = lines[index]
+        if len(tokens) != 1 or not tokens[0].isdigit() or int(tokens[0]) < 1:
+            continue
+        count = int(tokens[0])
+        rest = [line for line in lines[index + 1 :] if line]
+        if rest and len(rest) % count == 0 and (count == 1 or len(rest) > count):
+            return index, count
+    return None
+
+
+def replicate_records(text: str, shape: InputShape, rng: random.Random) -> str | None:
+    """A multi-test input made from a public one that reads as a count of records
+    (`record_count`): a new count (up to `MAX_RECORDS`), each record taken from an
+    independent mutant of the input. None when the input has no such count."""
+    lines = [line.split() for line in text.split("\n")]
+    found = record_count(lines)
+    if found is None:
+        return None
+    index, count = found
+    head = lines[:index]
+    size = len([line for line in lines[index + 1 :] if line]) // count
+    records: list[list[list[str]]] = []
+    for _ in range(rng.choice((2, 3, rng.randint(2, MAX_RECORDS)))):
+        mutant = [line.split() for line in mutate_input(text, shape, rng).split("\n")]
+        rest = [line for line in mutant[index + 1 :] if line]
+        if mutant[:index] != head or len(rest) % size or not rest:
+            rest = [line for line in lines[index + 1 :] if line]  # a resize broke it
+        chunks = [rest[start : start + size] for start in range(0, len(rest), size)]
+        records.append(rng.choice(chunks))
+    body = [line for record in records for line in record]
+    return "\n".join(" ".join(tokens) for tokens in [*head, [str(len(records))], *body, []])
 
 
 def mutate_input(text: str, shape: InputShape, rng: random.Random) -> str:
