@@ -189,6 +189,32 @@ class Schedule:
         self._identical: dict[str, list[int]] = {}
         for index, compiled in programs.items():
             self._identical.setdefault(compiled.key, []).append(index)
+        # Each program's jobs and spare job, kept until its results or the runs in
+        # flight for its build change (`_changed`): computing them for every program
+        # after every finished job made a schedule's own CPU grow with the square
+        # of its programs (10,000 candidates: the judge process was the bottleneck).
+        self._jobs_of: dict[int, list[_Job]] = {}
+        self._spare_of: dict[int, _Job | None] = {}
+
+    def _changed(self, build_key: str) -> None:
+        """Forget the jobs of every program of this build (their results or the
+        runs in flight for them changed)."""
+        for index in self._identical[build_key]:
+            self._jobs_of.pop(index, None)
+            self._spare_of.pop(index, None)
+
+    def _current_jobs(self, index: int) -> list[_Job]:
+        """`_jobs(index)`, computed again only after `_changed`."""
+        jobs = self._jobs_of.get(index)
+        if jobs is None:
+            jobs = self._jobs_of[index] = self._jobs(index)
+        return jobs
+
+    def _current_spare(self, index: int) -> _Job | None:
+        """`_speculative(index)`, computed again only after `_changed`."""
+        if index not in self._spare_of:
+            self._spare_of[index] = self._speculative(index)
+        return self._spare_of[index]
 
     def _run_of(self, build_key: str, name: str) -> tuple[str, str]:
         """The run that gives program `build_key` its result on test `name`."""
@@ -313,6 +339,7 @@ class Schedule:
                 segments.append(tuple(kept))
         if not segments:
             return
+        self._changed(compiled.key)
         future = self.pool.submit(
             segments_job,
             compiled,
@@ -325,6 +352,7 @@ class Schedule:
     def _record(self, job: _Job, results: list[TestResult]) -> int:
         """Store a finished job's results for every program of its build."""
         compiled = self.programs[job.index]
+        self._changed(compiled.key)
         by_name = {result.test: result for result in results}
         stored = 0
         for segment in job.segments:
@@ -354,12 +382,12 @@ class Schedule:
         )
         while True:
             if len(in_flight) < self.window:
-                jobs = [job for index in self.programs for job in self._jobs(index)]
+                jobs = [job for index in self.programs for job in self._current_jobs(index)]
                 jobs.sort(key=lambda job: -job.estimate_s)
                 for job in jobs[: self.window - len(in_flight)]:
                     self._submit(job, in_flight)
             if len(in_flight) < self.workers:
-                spare = [self._speculative(index) for index in self.programs]
+                spare = [self._current_spare(index) for index in self.programs]
                 chosen = sorted((job for job in spare if job), key=lambda job: job.estimate_s)
                 for job in chosen[: self.workers - len(in_flight)]:
                     self._submit(job, in_flight)
