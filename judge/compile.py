@@ -166,9 +166,7 @@ def _precompiled_header(build: Build, sandbox: Sandbox, cache_dir: Path) -> pch.
     if pch.eligible(sources, build.extra_files, language.extensions):
         return pch.header_for(language, sandbox, cache_dir)
     block = pch.block_of(sources, language.extensions)
-    if not block or pch.flags_of(language) is None:
-        return None
-    return pch.header_for(language, sandbox, cache_dir, block=block)
+    return pch.header_for(language, sandbox, cache_dir, block=block) if block else None
 
 
 def _compile_now(

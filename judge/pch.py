@@ -49,6 +49,7 @@ BOX_DIR = ".cpsolve-pch"
 GCH = HEADER + ".gch"
 PREFIX = "cpsolve-prefix.h"
 """The prefix header of an include block, in the mounted folder."""
+PREFIX_GCH = PREFIX + ".gch"
 WRAPPER = "pch-source.h"
 DEPENDENCIES = "pch.d"
 BUILD_LIMITS = ResourceLimits(
@@ -252,8 +253,8 @@ def header_for(
     if flags is None:
         return None
     folder = cache_dir / "pch" / header_key(flags, block)
-    gch = PREFIX + ".gch" if block else GCH
-    if _checked(folder) and (folder / "include" / gch).is_file():  # not removed since
+    gch = folder / "include" / (PREFIX_GCH if block else GCH)
+    if _checked(folder) and gch.is_file():  # not removed since
         return Header(folder / "include", block)
     if folder in _failed or not (at_once or _requests(folder) >= BUILD_AFTER):
         return None
@@ -294,7 +295,7 @@ def _build(
     try:
         text = "".join(f"#include <{name}>\n" for name in block or (HEADER,))
         (staging / WRAPPER).write_text(text)
-        gch = staging / "include" / (PREFIX + ".gch" if block else GCH)
+        gch = staging / "include" / (PREFIX_GCH if block else GCH)
         gch.parent.mkdir(parents=True)
         if block:  # g++ reads the text where the .gch does not match a compile
             (staging / "include" / PREFIX).write_text(text)

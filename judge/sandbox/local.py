@@ -53,15 +53,12 @@ _nonces = itertools.count()
 MOUNT_DIR_PREFIX = "cpsolve-sandbox-"
 
 
-def remove_stale_mount_dirs() -> list[Path]:
+def remove_stale_mount_dirs() -> None:
     """Remove the empty mount-point folders of judges that were killed (see
     `stale.orphaned_folders`); a folder that is not empty is left alone."""
-    removed = []
     for folder in orphaned_folders(MOUNT_DIR_PREFIX):
         with contextlib.suppress(OSError):  # not empty, or removed meanwhile
             folder.rmdir()
-            removed.append(folder)
-    return removed
 
 
 class SandboxUnavailable(RuntimeError):

@@ -9,10 +9,11 @@ import tempfile
 from pathlib import Path
 
 
-def orphaned_folders(prefix: str, parent: Path | None = None) -> list[Path]:
-    """This user's folders named `<prefix><pid>-w...` whose process `pid` is gone."""
+def orphaned_folders(prefix: str) -> list[Path]:
+    """This user's folders in the temporary folder named `<prefix><pid>-w...`
+    whose process `pid` is gone."""
     found = []
-    for folder in Path(parent or tempfile.gettempdir()).glob(f"{prefix}*-w*"):
+    for folder in Path(tempfile.gettempdir()).glob(f"{prefix}*-w*"):
         pid = folder.name[len(prefix) :].split("-", 1)[0]
         if not pid.isdigit() or Path(f"/proc/{pid}").exists():
             continue

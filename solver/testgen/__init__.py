@@ -7,9 +7,10 @@ An input is kept only when valid: the package's input validators when it has
 any (valid under some test group's flags), else model-written validators with
 o1-ioi's 75% vote. With neither, generator output is trusted and, only when
 there is none, mutations are returned unvalidated (`validated=False`): the
-caller that runs candidates on them decides (`solver.judged_pool.plausible_inputs`:
-the public-test survivors vote). Inputs equal to a public or hidden test or to an earlier kept
-input are dropped. The same (problem, seed, engine) always gives the same inputs.
+caller that runs candidates on them decides (the public-test survivors vote:
+`solver.judged_pool.plausible_inputs`). Inputs equal to a public or hidden test
+or to an earlier kept input are dropped. The same (problem, seed, engine) always
+gives the same inputs.
 """
 
 from __future__ import annotations
@@ -38,10 +39,11 @@ from solver.testgen.mutate import learn_shape, mutate_input, replicate_records
 OVERDRAW = 3
 REPLICATED = 0.25
 """The share of mutation draws made multi-test where an input reads as records."""
-MANIFEST_LAYOUT = "v4"
+MANIFEST_LAYOUT = "v5"
 """In the manifest's name, so that an older manifest is not read: v2 entries say
 whether an input was validated (a problem without validators got none before);
-v3 mutations scale lengths up, v4 make multi-test inputs."""
+v3 mutations scale lengths up, v4 make multi-test inputs, v5 keep only records
+that still read as records."""
 MAX_INPUT_BYTES = 8 * 1024**2
 
 
@@ -109,8 +111,8 @@ def generate_inputs(
     """Up to `count` valid new inputs for `problem`, written to `folder` (see the
     module docstring for sources and validity); where nothing can validate them,
     up to `OVERDRAW` x `count` unvalidated mutations instead, for the caller to
-    vote on. The kept list is remembered in a
-    manifest in `folder`, so a second call with the same arguments reads it back."""
+    vote on. The kept list is remembered in a manifest in `folder`, so a second
+    call with the same arguments reads it back."""
     engine_name = "none" if engine is None else f"{engine.name}-{engine.model}"
     key = _digest(engine_name.encode())[:8]
     manifest = folder / f"manifest-{MANIFEST_LAYOUT}-n{count}-s{seed}-{key}.json"

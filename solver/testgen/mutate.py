@@ -231,6 +231,24 @@ def record_count(lines: list[list[str]]) -> tuple[int, int] | None:
     return None
 
 
+def _same_shape(chunk: list[list[str]], record: list[list[str]], fields: list[LengthField]) -> bool:
+    """Whether a mutant's record still reads as the public `record` (whose length
+    `fields` count its lists): every length counts its list, and every other line
+    has as many tokens as the public one. Shuffled lines or a redrawn length do not."""
+    counted = {line + 1 for line, _, kind in fields if kind == "tokens"}
+    for line, column, kind in fields:
+        if kind != "tokens":
+            continue
+        value = chunk[line][column] if column < len(chunk[line]) else ""
+        if not _INT.fullmatch(value) or int(value) != len(chunk[line + 1]):
+            return False
+    return all(
+        len(mine) == len(theirs)
+        for index, (mine, theirs) in enumerate(zip(chunk, record, strict=True))
+        if index not in counted
+    )
+
+
 def replicate_records(text: str, shape: InputShape, rng: random.Random) -> str | None:
     """A multi-test input made from a public one that reads as a count of records
     (`record_count`): a new count (up to `MAX_RECORDS`), each record taken from an
@@ -241,15 +259,18 @@ def replicate_records(text: str, shape: InputShape, rng: random.Random) -> str |
         return None
     index, count = found
     head = lines[:index]
-    size = len([line for line in lines[index + 1 :] if line]) // count
+    original = [line for line in lines[index + 1 :] if line]
+    size = len(original) // count
+    fields = _length_fields(original[:size])
     records: list[list[list[str]]] = []
     for _ in range(rng.choice((2, 3, rng.randint(2, MAX_RECORDS)))):
         mutant = [line.split() for line in mutate_input(text, shape, rng).split("\n")]
         rest = [line for line in mutant[index + 1 :] if line]
         if mutant[:index] != head or len(rest) % size or not rest:
-            rest = [line for line in lines[index + 1 :] if line]  # a resize broke it
+            rest = original  # a resize changed the number of lines
         chunks = [rest[start : start + size] for start in range(0, len(rest), size)]
-        records.append(rng.choice(chunks))
+        chunk = rng.choice(chunks)
+        records.append(chunk if _same_shape(chunk, original[:size], fields) else original[:size])
     body = [line for record in records for line in record]
     return "\n".join(" ".join(tokens) for tokens in [*head, [str(len(records))], *body, []])
 
