@@ -42,10 +42,21 @@ def test_the_original_is_the_most_typical_of_its_mutants(seed: int) -> None:
     assert all(0.0 <= score <= 1.0 for score in scores)
 
 
-def test_languages_are_compared_apart_and_a_lone_program_scores_zero() -> None:
+def test_languages_are_compared_apart_and_a_lone_program_is_neutral() -> None:
     python = "n = int(input())\nprint(sum(i * i for i in range(1, n + 1)))\n"
     scores = centrality([(ORIGINAL, "cpp"), (ORIGINAL, "cpp"), (python, "python")])
     assert scores[0] == scores[1] > 0.99
-    assert scores[2] == 0.0
+    assert scores[2] == scores[0]  # the mean of the programs that have peers
     assert centrality([]) == []
     assert centrality([("", "cpp"), (ORIGINAL, "cpp")]) == [0.0, 0.0]
+    assert centrality([(ORIGINAL, "cpp"), (python, "python")]) == [0.0, 0.0]
+
+
+def test_a_lone_program_scores_the_mean_of_those_with_peers() -> None:
+    python = "n = int(input())\nprint(sum(i * i for i in range(1, n + 1)))\n"
+    cpp = [ORIGINAL, *MUTANTS[:6], ""]  # the empty one has no 3-gram and does not count
+    scores = centrality([*((code, "cpp") for code in cpp), (python, "python")])
+    with_peers = scores[: len(cpp) - 1]
+    assert scores[len(cpp) - 1] == 0.0
+    assert min(with_peers) < scores[-1] < max(with_peers)
+    assert abs(scores[-1] - sum(with_peers) / len(with_peers)) < 1e-12

@@ -28,22 +28,35 @@ def token_grams(code: str, language: str) -> Counter[tuple[str, ...]]:
 
 def centrality(sources: Sequence[tuple[str, str]]) -> list[float]:
     """Per (code, language): cosine similarity in [0, 1] of its 3-grams to the
-    sum of the other programs' of the same language; 0 for a program alone in
-    its language or with no 3-gram."""
+    sum of the other programs' of the same language; 0 for a program with no
+    3-gram. A program alone in its language has nothing to be typical of, so it
+    gets the mean score of the programs that have peers (neutral: neither
+    ahead of nor behind them on this feature), or 0 if none has."""
     grams = [token_grams(code, language) for code, language in sources]
     totals: dict[str, Counter[tuple[str, ...]]] = {}
     for (_, language), counted in zip(sources, grams, strict=True):
         totals.setdefault(language, Counter()).update(counted)
     squares = {lang: sum(v * v for v in total.values()) for lang, total in totals.items()}
-    scores = []
+    peers = Counter(language for _, language in sources)
+    scores: list[float | None] = []  # None: alone in its language, filled in below
     for (_, language), counted in zip(sources, grams, strict=True):
         total = totals[language]
         own = sum(v * v for v in counted.values())
         dot = sum(v * total[gram] for gram, v in counted.items())
         others_dot = dot - own  # v . (S - v)
         others_square = squares[language] - 2 * dot + own  # |S - v|^2
-        if own == 0 or others_square <= 0:
+        if own == 0:
+            scores.append(0.0)
+        elif peers[language] == 1:
+            scores.append(None)
+        elif others_square <= 0:
             scores.append(0.0)
         else:
             scores.append(max(0.0, others_dot / math.sqrt(own * others_square)))
-    return scores
+    compared = [
+        score
+        for score, counted, (_, language) in zip(scores, grams, sources, strict=True)
+        if score is not None and counted and peers[language] > 1
+    ]
+    neutral = sum(compared) / len(compared) if compared else 0.0
+    return [neutral if score is None else score for score in scores]
