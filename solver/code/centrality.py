@@ -53,10 +53,9 @@ def centrality(sources: Sequence[tuple[str, str]]) -> list[float]:
             scores.append(0.0)
         else:
             scores.append(max(0.0, others_dot / math.sqrt(own * others_square)))
+    # Scored against peers: not lone (None) and not empty (no 3-gram, scored 0).
     compared = [
-        score
-        for score, counted, (_, language) in zip(scores, grams, sources, strict=True)
-        if score is not None and counted and peers[language] > 1
+        score for score, counted in zip(scores, grams, strict=True) if score is not None and counted
     ]
     neutral = sum(compared) / len(compared) if compared else 0.0
     return [neutral if score is None else score for score in scores]
